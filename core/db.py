@@ -1,0 +1,110 @@
+"""Database access: one SQLAlchemy engine per process, one connection per unit of work.
+
+The same Core code runs on DuckDB (embedded default, via duckdb-engine) and PostgreSQL (psycopg).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine for a database URL (creating the DuckDB file's folder if needed)."""
+    if url.startswith("duckdb:///") and ":memory:" not in url:
+        Path(url[len("duckdb:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        # duckdb-engine gives every pooled connection its own cursor on one shared database,
+        # so threads never share a DuckDB connection.
+        return sa.create_engine(url, pool_pre_ping=False)
+    if url.startswith("postgresql"):
+        return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return sa.create_engine(url)
+
+
+def is_duckdb(conn: Connection | Engine) -> bool:
+    """True when the connection talks to DuckDB."""
+    return conn.dialect.name == "duckdb"
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """One unit of work: commit on success, roll back on any error."""
+    with engine.begin() as conn:
+        yield conn
+
+
+def utcnow() -> dt.datetime:
+    """Current time as naive UTC (all timestamps are stored that way)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def today() -> dt.date:
+    """Today's date (a function so that tests can pin it)."""
+    return dt.date.today()
+
+
+def read_frame(conn: Connection, stmt: sa.Executable, params: dict | None = None) -> pd.DataFrame:
+    """Run a SELECT and return its rows as a DataFrame with the statement's column names."""
+    result = conn.execute(stmt, params or {})
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def stage_frame(conn: Connection, name: str, frame: pd.DataFrame) -> None:
+    """Copy a DataFrame into a temporary table `name` (replacing it) for set-based SQL.
+
+    DuckDB reads the frame directly; PostgreSQL gets it through COPY. Either way the rows never
+    become one Python object each.
+    """
+    if is_duckdb(conn):
+        raw = conn.connection.driver_connection
+        raw.register("_stage_src", frame)
+        try:
+            raw.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM _stage_src')
+        finally:
+            raw.unregister("_stage_src")
+        return
+    conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))
+    cols = ", ".join(f'"{c}" {_pg_type(frame[c])}' for c in frame.columns)
+    conn.execute(sa.text(f'CREATE TEMP TABLE "{name}" ({cols})'))
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur:
+        collist = ", ".join(f'"{c}"' for c in frame.columns)
+        with cur.copy(f'COPY "{name}" ({collist}) FROM STDIN') as copy:
+            for row in frame.itertuples(index=False, name=None):
+                copy.write_row([None if _isna(v) else v for v in row])
+
+
+def _isna(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _pg_type(series: pd.Series) -> str:
+    kind = series.dtype.kind
+    if kind == "b":
+        return "boolean"
+    if kind in "iu":
+        return "bigint"
+    if kind == "f":
+        return "double precision"
+    if kind == "M":
+        return "timestamp"
+    sample = series.dropna()
+    if not sample.empty:
+        first = sample.iloc[0]
+        if isinstance(first, dt.datetime):
+            return "timestamp"
+        if isinstance(first, dt.date):
+            return "date"
+        if isinstance(first, bool):
+            return "boolean"
+        if hasattr(first, "as_tuple"):
+            return "numeric"
+    return "text"
