@@ -40,6 +40,7 @@ with engine.connect() as conn:
 authenticator = stauth.Authenticate(
     creds, cookie_name=COOKIE_NAME, cookie_key=cfg.cookie_key,
     cookie_expiry_days=cfg.cookie_expiry_days, auto_hash=False,
+    login_sleep_time=0,  # cookies are read server-side (st.context.cookies): no need to wait
 )
 if st.session_state.get("authentication_status") is False:
     # A failure is reported once, on the run whose form submit failed.

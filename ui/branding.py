@@ -17,11 +17,7 @@ def apply(brand: Branding) -> None:
         st.logo(brand.logo, size="large")
     color = brand.primary_color if _COLOR.match(brand.primary_color or "") else "#1f6feb"
     # Only a validated colour value goes into this style block; no user text ever does.
-    st.html(
-        f"<style>h1, h2 {{ color: {color}; }} "
-        f"div.stButton > button[kind=primary], div.stFormSubmitButton > button "
-        f"{{ background-color: {color}; border-color: {color}; color: white; }}</style>"
-    )
+    st.html(f"<style>h1, h2 {{ color: {color}; }}</style>")
 
 
 def login_header(brand: Branding, *, demo: bool, demo_logins: list[tuple[str, str]] | None = None) -> None:
