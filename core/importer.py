@@ -151,6 +151,10 @@ class Report:
             columns=["File", "Row", "Column", "Reason"],
         ).astype({"Row": "Int64"})
 
+    def files_frame(self) -> pd.DataFrame:
+        """The files found: kind, file, rows."""
+        return pd.DataFrame([(k.kind, k.file, k.rows) for k in self.kinds], columns=["Kind", "File", "Rows"])
+
     def summary_frame(self) -> pd.DataFrame:
         """Rows per kind: inserted / updated / unchanged (and lines removed)."""
         return pd.DataFrame(
