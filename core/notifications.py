@@ -162,10 +162,13 @@ def _subject(portal_name: str, details: dict[str, tuple[int, list[dict]]]) -> st
         ref = items[0]["record_ref"]
         return {"quotes": f"Quote {ref} awaits your approval", "invoices": f"New invoice {ref}",
                 "jobs": f"Job {ref} was completed"}[kind]
+    labels = {"quotes": ("quote to approve", "quotes to approve"), "invoices": ("new invoice", "new invoices"),
+              "jobs": ("job completed", "jobs completed")}
     parts = []
-    for kind, label in (("quotes", "quote(s) to approve"), ("invoices", "new invoice(s)"), ("jobs", "job(s) completed")):
+    for kind, (one, many) in labels.items():
         if kind in details:
-            parts.append(f"{details[kind][0]} {label}")
+            count = details[kind][0]
+            parts.append(f"{count} {one if count == 1 else many}")
     return f"{portal_name}: " + ", ".join(parts)
 
 
