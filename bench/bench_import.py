@@ -48,11 +48,12 @@ def import_child(folder: str, db_path: str) -> None:
     engine = make_engine(f"duckdb:///{db_path}")
     schema.init(engine)
     last = [""]
+    began = time.perf_counter()
 
     def progress(text: str, fraction: float) -> None:
         step = text.split(":")[0]
         if step != last[0]:
-            print(f"    {fraction:4.0%} {step}", file=sys.stderr, flush=True)
+            print(f"    {time.perf_counter() - began:7.1f} s {fraction:4.0%} {step}", file=sys.stderr, flush=True)
             last[0] = step
 
     tracemalloc.start()

@@ -180,9 +180,15 @@ class _Problems:
         else:
             self.truncated = True
 
-    def add_rows(self, file: str, column: str | None, rows: Iterable[int], reasons: Iterable[str]) -> None:
-        for row, reason in zip(rows, reasons):
-            self.add(file, int(row), column, reason)
+    def add_where(self, file: str, column: str, rows: pd.Series, values: pd.Series, mask: pd.Series,
+                  reason: Callable[[object], str]) -> None:
+        """Report the rows where `mask` holds; only as many become objects as the report can list."""
+        count = int(mask.sum())
+        if not count:
+            return
+        take = min(count, max(self.room, 0) + 1)  # one more than fits marks the report truncated
+        for row, value in zip(rows[mask].head(take), values[mask].head(take)):
+            self.add(file, int(row), column, reason(value))
 
 
 # ---------------------------------------------------------------- sources
@@ -309,39 +315,40 @@ def _check_values(kind: str, frame: pd.DataFrame, present: set[str], file: str,
             continue
         values = frame[col]
         filled = values.notna()
+
+        def report(mask: pd.Series, reason: Callable[[object], str], col: str = col, values: pd.Series = values):
+            problems.add_where(file, col, rows, values, mask, reason)
+
         if col in REQUIRED[kind]:
-            problems.add_rows(file, col, rows[~filled], ["is required (empty)"] * int((~filled).sum()))
+            report(~filled, lambda v: "is required (empty)")
         limit = _max_length(kind, col)
         if limit:
-            long = filled & (values.str.len() > limit)
-            problems.add_rows(file, col, rows[long], [f"is longer than {limit} characters"] * int(long.sum()))
+            report(filled & (values.str.len() > limit), lambda v, limit=limit: f"is longer than {limit} characters")
         if col in DATE_COLUMNS or col in TIMESTAMP_COLUMNS:
             parsed = _parse_datetimes(values)
             is_date = col in DATE_COLUMNS
             bad = filled & (parsed.isna() | (is_date & (parsed != parsed.dt.normalize())))
             expected = "an ISO date (YYYY-MM-DD)" if is_date else "an ISO date and time (YYYY-MM-DD HH:MM)"
-            problems.add_rows(file, col, rows[bad], [f"'{_shown(v)}' is not {expected}" for v in values[bad]])
+            report(bad, lambda v, expected=expected: f"'{_shown(v)}' is not {expected}")
             frame[col] = parsed.dt.strftime("%Y-%m-%d" if is_date else "%Y-%m-%d %H:%M:%S").where(~bad)
         elif col in NUMBER_COLUMNS:
             bad = filled & ~values.str.fullmatch(_NUMBER).fillna(False).astype(bool)
             number = pd.to_numeric(values.where(~bad), errors="coerce")
             too_big = filled & ~bad & (number.abs() >= NUMBER_COLUMNS[col])
-            problems.add_rows(file, col, rows[bad],
-                              [f"'{_shown(v)}' is not a number with a decimal point" for v in values[bad]])
-            problems.add_rows(file, col, rows[too_big], [f"'{_shown(v)}' is too large" for v in values[too_big]])
+            report(bad, lambda v: f"'{_shown(v)}' is not a number with a decimal point")
+            report(too_big, lambda v: f"'{_shown(v)}' is too large")
             frame[col] = values.where(~(bad | too_big))
         elif col in INTEGER_COLUMNS:
             bad = filled & ~values.str.fullmatch(_INTEGER).fillna(False).astype(bool)
             bad |= filled & (values.str.len() > 9)
-            problems.add_rows(file, col, rows[bad], [f"'{_shown(v)}' is not a whole number" for v in values[bad]])
+            report(bad, lambda v: f"'{_shown(v)}' is not a whole number")
             frame[col] = pd.to_numeric(values.where(~bad), errors="coerce").astype("Int64").astype("string")
         elif (kind, col) in STATUSES:
             allowed = STATUSES[(kind, col)]
             lowered = values.str.lower()
             bad = filled & ~lowered.isin(allowed)
-            problems.add_rows(file, col, rows[bad],
-                              [f"unknown status '{_shown(v)}' (expected one of: {', '.join(allowed)})"
-                               for v in values[bad]])
+            report(bad, lambda v, allowed=allowed:
+                   f"unknown status '{_shown(v)}' (expected one of: {', '.join(allowed)})")
             frame[col] = lowered.where(~bad)
     return frame
 
@@ -530,7 +537,8 @@ def run(engine: Engine, sources: list[Source], *, apply: bool, base_url: str,
             files, rows = _stage_all(conn, sources, problems, progress)
             progress("Checking references", 0.5)
             _check_rules(conn, files, problems)
-            report.problems, report.truncated = problems.items, problems.truncated
+            report.problems = sorted(problems.items, key=lambda p: (p.file, p.row or 0))
+            report.truncated = problems.truncated
             if problems.items or not apply:
                 report.kinds = [KindResult(k, files[k], rows.get(k, 0)) for k in files]
                 tx.rollback()
