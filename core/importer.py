@@ -481,27 +481,23 @@ def _stage_all(conn: Connection, sources: list[Source], problems: _Problems,
     """Stage every file (all kinds get a staging table, empty when absent); returns kind -> file."""
     for kind in loader.KINDS:
         create_text_table(conn, f"stage_{kind.name}", list(kind.columns))
-    files: dict[str, str] = {}
-    rows: dict[str, int] = {}
-    known = [s for s in sources if s.suffix in FORMATS]
+    first: dict[str, Source] = {}  # kind -> the file that provides it
     for source in sources:
         if source.suffix not in FORMATS:
             problems.add(source.name, None, None, "not a CSV, XLSX or Parquet file")
         elif source.kind is None:
             problems.add(source.name, None, None, "unknown file name: expected one of "
                                                   + ", ".join(k.name for k in loader.KINDS))
-        elif source.kind in files:
-            problems.add(source.name, None, None, f"a second file for {source.kind} (first: {files[source.kind]})")
-    order = {k.name: n for n, k in enumerate(loader.KINDS)}
-    todo = sorted((s for s in known if s.kind is not None), key=lambda s: order[s.kind])
-    seen: set[str] = set()
+        elif source.kind in first:
+            problems.add(source.name, None, None,
+                         f"a second file for {source.kind} (first: {first[source.kind].name})")
+        else:
+            first[source.kind] = source
+    todo = [first[k.name] for k in loader.KINDS if k.name in first]  # parents before children
+    files = {source.kind: source.name for source in todo}
+    rows: dict[str, int] = {}
+    share = 0.5 / max(len(todo), 1)
     for n, source in enumerate(todo):
-        if source.kind in seen:
-            continue
-        seen.add(source.kind)
-        files[source.kind] = source.name
-        share = 0.5 / max(len(todo), 1)
-
         def step(count: int, n=n, source=source) -> None:
             progress(f"Reading {source.name}: {count:,} rows", min(0.5, share * n + share * 0.9))
 

@@ -326,3 +326,37 @@ def test_uploaded_zip_contributes_its_data_files_only():
         zf.writestr("__MACOSX/._clients.csv", "junk")
     sources = importer.sources_from_uploads([("export.zip", buf.getvalue())])
     assert [s.name for s in sources] == ["export.zip/clients.csv"]
+
+
+def test_two_files_of_one_kind_are_reported(engine, tmp_path):
+    folder = write_folder(tmp_path / "two", {"clients": business_frames(TODAY)["clients"]})
+    write_xlsx(folder / "clients.xlsx", business_frames(TODAY)["clients"])
+    report = run_import(engine, folder)
+    assert [p.file for p in report.problems] == ["clients.xlsx"]
+    assert "a second file for clients" in report.problems[0].reason
+
+
+def test_header_names_are_matched_case_insensitively_and_extra_columns_ignored(engine, tmp_path):
+    folder = tmp_path / "hdr"
+    folder.mkdir()
+    (folder / "Clients.CSV").write_text("Client_Ref, NAME ,Email,Phone,Address,Notes\nC-1,Zoë,,,,ignored\n")
+    report = run_import(engine, folder)
+    assert report.ok, report.problems
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(clients.c.name).where(clients.c.ref == "C-1")).scalar() == "Zoë"
+
+
+def test_excel_date_cells_import_as_dates(engine, tmp_path):
+    frames = business_frames(TODAY)
+    folder = write_folder(tmp_path / "xl", {k: frames[k] for k in ("clients", "invoices")})
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(frames["invoices"].columns))
+    sheet.append(["I-XL", "C-A", None, dt.date(2026, 11, 1), dt.datetime(2026, 12, 1), 0, None])
+    book.save(folder / "invoices.xlsx")
+    (folder / "invoices.csv").unlink()
+    report = run_import(engine, folder)
+    assert report.ok, report.problems
+    with engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT issued_on, due_on FROM invoices WHERE ref = 'I-XL'")).one()
+    assert tuple(row) == (dt.date(2026, 11, 1), dt.date(2026, 12, 1))
