@@ -296,9 +296,9 @@ def _max_length(kind: str, column: str) -> int | None:
     return getattr(col.type, "length", None) if col is not None else None
 
 
-def _shown(value: object) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "…"
+def _shown(value: object, limit: int = 40) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _parse_datetimes(values: pd.Series) -> pd.Series:
@@ -390,10 +390,11 @@ def _stage_file(conn: Connection, source: Source, kind: str, problems: _Problems
             append_frame(conn, f"stage_{kind}", frame)
             staged += len(frame)
             progress(staged)
-    except (UnicodeDecodeError, ValueError, pd.errors.ParserError, pa.ArrowException, zipfile.BadZipFile,
-            OSError, KeyError) as exc:
-        problems.add(source.name, None, None, f"cannot be read as {FORMATS.get(source.suffix, 'data')}: "
-                                               f"{_shown(exc) if not isinstance(exc, UnicodeDecodeError) else 'not UTF-8 text'}")
+    except UnicodeDecodeError:
+        problems.add(source.name, None, None, "cannot be read: not UTF-8 text")
+    except (ValueError, pd.errors.ParserError, pa.ArrowException, zipfile.BadZipFile, OSError) as exc:
+        problems.add(source.name, None, None,
+                     f"cannot be read as {FORMATS.get(source.suffix, 'data')}: {_shown(exc, 200)}")
     return staged
 
 

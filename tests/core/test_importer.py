@@ -360,3 +360,12 @@ def test_excel_date_cells_import_as_dates(engine, tmp_path):
     with engine.connect() as conn:
         row = conn.execute(sa.text("SELECT issued_on, due_on FROM invoices WHERE ref = 'I-XL'")).one()
     assert tuple(row) == (dt.date(2026, 11, 1), dt.date(2026, 12, 1))
+
+
+def test_a_csv_row_with_too_many_fields_is_reported_as_unreadable(engine, tmp_path):
+    folder = tmp_path / "ragged"
+    folder.mkdir()
+    (folder / "clients.csv").write_text("client_ref,name,email,phone,address\nC-1,A,,,\nC-2,B,,,,x,y\n")
+    report = run_import(engine, folder)
+    assert [(p.file, p.reason.startswith("cannot be read as CSV")) for p in report.problems] == [("clients.csv", True)]
+    assert "line 3" in report.problems[0].reason
