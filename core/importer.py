@@ -11,6 +11,7 @@ errors writes nothing.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 import zipfile
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
+import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -251,8 +253,51 @@ def _as_text(table: pa.Table) -> pd.DataFrame:
     return pa.table(columns).to_pandas(types_mapper=lambda t: pd.StringDtype() if t == pa.string() else None)
 
 
-def read_batches(source: Source, batch_rows: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
-    """The file's rows as text DataFrames of at most `batch_rows` rows (empty cells are NA)."""
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _numbered(frame: pd.DataFrame, numbers: list[int]) -> pd.DataFrame:
+    frame.attrs["file_rows"] = numbers
+    return frame
+
+
+def _xlsx_batches(data: BinaryIO, batch_rows: int) -> Iterator[pd.DataFrame]:
+    # openpyxl's read-only mode streams the sheet; date cells become ISO text. Empty rows are
+    # skipped, and attrs["file_rows"] keeps the sheet's own row numbers for the report.
+    book = openpyxl.load_workbook(data, read_only=True, data_only=True)
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(h) if h is not None else "" for h in next(rows, ())]
+        batch: list[list[str | None]] = []
+        numbers: list[int] = []
+        for number, values in enumerate(rows, start=FIRST_DATA_ROW):
+            cells = [_cell_text(v) for v in values[:len(header)]]
+            if any(c is not None and c.strip() for c in cells):
+                batch.append(cells + [None] * (len(header) - len(cells)))
+                numbers.append(number)
+            if len(batch) == batch_rows:
+                yield _numbered(pd.DataFrame(batch, columns=header, dtype="string"), numbers)
+                batch, numbers = [], []
+        if batch or not numbers:
+            yield _numbered(pd.DataFrame(batch, columns=header, dtype="string"), numbers)
+    finally:
+        book.close()
+
+
+def read_batches(source: Source, batch_rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """The file's rows as text DataFrames of at most `batch_rows` rows (empty cells are NA).
+
+    A frame may carry attrs["file_rows"], the rows' numbers in the file, where they are not simply
+    consecutive (XLSX skips empty rows).
+    """
+    batch_rows = batch_rows or BATCH_ROWS
     suffix = source.suffix
     if suffix == ".csv":
         with source.opener() as fh:
@@ -265,11 +310,7 @@ def read_batches(source: Source, batch_rows: int = BATCH_ROWS) -> Iterator[pd.Da
                 yield from reader
     elif suffix == ".xlsx":
         with source.opener() as fh:
-            frame = pd.read_excel(io.BytesIO(fh.read()), sheet_name=0, dtype=str, keep_default_na=False,
-                                  na_values=[""])
-        frame = frame.astype("string")
-        for start in range(0, max(len(frame), 1), batch_rows):
-            yield frame.iloc[start:start + batch_rows]
+            yield from _xlsx_batches(io.BytesIO(fh.read()), batch_rows)
     elif suffix == ".parquet":
         with source.opener() as fh:
             parquet = pq.ParquetFile(fh if fh.seekable() else io.BytesIO(fh.read()))
@@ -385,7 +426,11 @@ def _stage_file(conn: Connection, source: Source, kind: str, problems: _Problems
                     if col not in present:
                         problems.add(source.name, 1, col, "missing column")
             frame = frame.reset_index(drop=True)
-            frame.insert(0, "_row", pd.RangeIndex(staged + FIRST_DATA_ROW, staged + FIRST_DATA_ROW + len(frame)))
+            if "file_rows" in batch.attrs:
+                numbers = batch.attrs["file_rows"]
+            else:
+                numbers = pd.RangeIndex(staged + FIRST_DATA_ROW, staged + FIRST_DATA_ROW + len(frame))
+            frame.insert(0, "_row", numbers)
             frame = _check_values(kind, frame, present, source.name, problems)
             append_frame(conn, f"stage_{kind}", frame)
             staged += len(frame)

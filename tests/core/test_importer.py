@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from core import importer, loader, schema
-from core.db import make_engine
+from core.db import append_frame, make_engine
 from core.schema import audit_log, clients, jobs, outbox
 from tests.factory import business_frames
 
@@ -287,18 +287,24 @@ def test_refs_may_point_to_rows_of_the_same_import_or_the_database(world, tmp_pa
         assert conn.execute(sa.select(jobs.c.client_id).where(jobs.c.ref == "J-A99")).scalar() == world.client_ids["A"]
 
 
-def test_large_files_are_read_in_batches(monkeypatch, engine, reference, tmp_path):
+@pytest.mark.parametrize("fmt", ["csv-semicolon-bom", "xlsx", "parquet"])
+def test_large_files_are_read_in_batches(monkeypatch, engine, reference, tmp_path, fmt):
     # A batch size of 3 makes every file several batches: rows and row numbers must still add up.
     monkeypatch.setattr(importer, "BATCH_ROWS", 3)
+    appended = []
+    monkeypatch.setattr(importer, "append_frame", lambda conn, name, frame: (
+        appended.append(len(frame)), append_frame(conn, name, frame)))
     frames = business_frames(TODAY)
     original = frames["jobs"].loc[10, "status"]
     frames["jobs"].loc[10, "status"] = "finished"
-    folder = write_folder(tmp_path / "batches", frames, "csv-semicolon-bom")
-    report = run_import(engine, folder)
-    assert [(p.file, p.row, p.column) for p in report.problems] == [("jobs.csv", 12, "status")]
+    report = run_import(engine, write_folder(tmp_path / "bad", frames, fmt))
+    assert [(p.file, p.row, p.column) for p in report.problems] == [(f"jobs.{fmt.split('-')[0]}", 12, "status")]
+
     frames["jobs"].loc[10, "status"] = original
-    report = run_import(engine, write_folder(tmp_path / "batches2", frames, "parquet"))
+    appended.clear()
+    report = run_import(engine, write_folder(tmp_path / "good", frames, fmt))
     assert report.ok
+    assert max(appended) == 3 and sum(appended) == sum(len(f) for f in frames.values())
     assert content(engine) == content(reference)
 
 
@@ -369,3 +375,17 @@ def test_a_csv_row_with_too_many_fields_is_reported_as_unreadable(engine, tmp_pa
     report = run_import(engine, folder)
     assert [(p.file, p.reason.startswith("cannot be read as CSV")) for p in report.problems] == [("clients.csv", True)]
     assert "line 3" in report.problems[0].reason
+
+
+def test_xlsx_rows_are_numbered_as_in_the_sheet_even_after_empty_rows(engine, tmp_path):
+    folder = tmp_path / "gaps"
+    folder.mkdir()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["client_ref", "name", "email", "phone", "address"])
+    sheet.append(["C-1", "One", None, None, None])
+    sheet.append([None, None, None, None, None])
+    sheet.append(["C-2", None, None, None, None])
+    book.save(folder / "clients.xlsx")
+    report = run_import(engine, folder)
+    assert [(p.file, p.row, p.column) for p in report.problems] == [("clients.xlsx", 4, "name")]
