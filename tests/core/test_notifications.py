@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from core import importer
+from core import importer, notifications
 from core.schema import notification_events, outbox
 from tests.factory import add_member, business_frames
 
@@ -233,3 +233,12 @@ def test_job_completed_email_reaches_a_real_smtp_server_exactly_once(more_member
     assert message["Subject"] == "Job J-A1 was completed"
     assert "J-A1" in message.get_body(("plain",)).get_content()
     assert message.get_body(("html",)) is not None
+
+
+def test_a_long_digest_lists_the_first_records_and_counts_the_rest(monkeypatch, world, tmp_path):
+    monkeypatch.setattr(notifications, "MAX_LISTED", 1)
+    import_frames(world, tmp_path / "many", {"jobs": completed(world, "J-A1", "J-A2")})
+    (mail,) = queued(world)
+    assert "Jobs completed (2)" in mail["body_text"]
+    assert "J-A1" in mail["body_text"] and "J-A2" not in mail["body_text"]
+    assert "… and 1 more" in mail["body_text"]
