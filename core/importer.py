@@ -599,11 +599,11 @@ def run(engine: Engine, sources: list[Source], *, apply: bool, base_url: str,
             details = {k.kind: {"inserted": k.inserted, "updated": k.updated, "unchanged": k.unchanged}
                        for k in report.kinds}
             details["notifications"] = report.notifications
+            target = _shown(", ".join(files.values()), 300)
             if actor is not None:
-                audit.record_for(conn, actor, "data_imported", target=", ".join(files.values()), details=details)
+                audit.record_for(conn, actor, "data_imported", target=target, details=details)
             else:
-                audit.record(conn, "data_imported", actor_email="command line", target=", ".join(files.values()),
-                             details=details)
+                audit.record(conn, "data_imported", actor_email="command line", target=target, details=details)
             _drop_staging(conn)
             tx.commit()
         except BaseException:
