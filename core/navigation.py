@@ -33,6 +33,7 @@ MEMBER_PAGES: tuple[PageSpec, ...] = (
 
 STAFF_PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/staff_clients.py", "Clients", ":material/groups:", "clients", section="Clients"),
+    PageSpec("pages/staff_import.py", "Data import", ":material/upload_file:", "data-import", section="Data"),
     PageSpec("pages/common_account.py", "Account", ":material/person:", "account", section="You"),
 )
 

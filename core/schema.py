@@ -330,6 +330,22 @@ outbox = Table(
 )
 Index("ix_outbox_pending", outbox.c.status, outbox.c.next_attempt_at)
 
+notification_events = Table(
+    # One row per (member, record, transition) ever notified: the import inserts its events here
+    # with ON CONFLICT DO NOTHING and e-mails only the rows it actually inserted, so a re-import
+    # never notifies twice. No FK: the record outlives a deleted member.
+    "notification_events", metadata,
+    _id("notification_events"),
+    Column("account_id", Integer, nullable=False),
+    Column("kind", String(10), nullable=False),  # quotes | invoices | jobs
+    Column("record_ref", String(64), nullable=False),
+    Column("transition", String(20), nullable=False),  # awaiting_approval | issued | completed
+    Column("import_id", String(32), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("account_id", "kind", "record_ref", "transition", name="uq_notification_events"),
+)
+Index("ix_notification_events_import", notification_events.c.import_id)
+
 audit_log = Table(
     "audit_log", metadata,
     _id("audit_log"),

@@ -2,9 +2,11 @@
 import datetime as dt
 from decimal import Decimal
 
+import pandas as pd
 import sqlalchemy as sa
 
 from core import loader
+from core.db import stage_frame
 from core.schema import invoices, jobs, quotes, sites
 from tests.factory import business_frames
 
@@ -58,3 +60,16 @@ def test_site_refs_resolve_only_within_the_rows_client(engine):
         loader.load(conn, {"jobs": bad})
         assert conn.execute(sa.select(jobs.c.id).where(jobs.c.ref == "J-CROSS")).first() is None
         assert conn.execute(sa.select(sa.func.count()).select_from(sites)).scalar() == 4
+
+
+def test_write_counts_inserted_updated_and_unchanged_rows(engine):
+    frames = business_frames(TODAY)
+    with engine.begin() as conn:
+        loader.load(conn, frames)
+        changed = frames["jobs"].copy()
+        changed.loc[changed["job_ref"] == "J-A1", "title"] = "Renamed"
+        extra = changed.iloc[[0]].assign(job_ref="J-A100")
+        staged = pd.concat([changed, extra], ignore_index=True)
+        stage_frame(conn, "stage_jobs", staged.astype("string"))
+        written = loader.write_staged(conn, loader.KINDS_BY_NAME["jobs"], len(staged))
+    assert (written.inserted, written.updated, written.unchanged) == (1, 1, len(frames["jobs"]) - 1)
