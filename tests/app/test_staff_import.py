@@ -62,5 +62,5 @@ def test_staff_imports_a_zip_and_sees_inserted_updated_unchanged_per_kind(portal
 
 
 def test_data_import_page_is_registered_for_staff_only(portal_env, world):
-    assert "data-import" in registered_pages(app_as(STAFF))
-    assert "data-import" not in registered_pages(app_as("all@a.example"))
+    assert "Data import" in registered_pages(app_as(STAFF))
+    assert "Data import" not in registered_pages(app_as("all@a.example"))
