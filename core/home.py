@@ -4,11 +4,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pandas as pd
 from sqlalchemy.engine import Connection
 
 from core import assets, db, invoices, jobs
 from core.errors import RightMissing
-from core.formatting import money, number
+from core.formatting import label, money, number
 from core.portal import branding
 from core.scope import MemberScope
 
@@ -45,6 +46,22 @@ def summary(scope: MemberScope, conn: Connection, *, today: dt.date | None = Non
         services = assets.due_count(scope, conn, days=UPCOMING_DAYS, today=today)
         out["services_overdue"] = services["overdue"]
         out["services_due"] = services["due"]
+    return out
+
+
+def charts(scope: MemberScope, conn: Connection, *, today: dt.date | None = None) -> dict[str, pd.DataFrame]:
+    """Chart-ready frames for the member's sections: jobs by status, invoice ageing (amounts as float)."""
+    if not isinstance(scope, MemberScope):
+        raise RightMissing("portal member")
+    out: dict[str, pd.DataFrame] = {}
+    if "job_status" in scope.rights:
+        counts = jobs.status_counts(scope, conn)
+        out["Jobs by status"] = pd.DataFrame({"Status": [label(s) for s in counts["status"]], "Jobs": counts["jobs"]})
+    if "invoices" in scope.rights:
+        aged = invoices.ageing(scope, conn, today=today)
+        out["Outstanding invoices by age"] = pd.DataFrame({
+            "Overdue": aged["bucket"], "Outstanding": [float(v) for v in aged["outstanding"]],
+            "Invoices": aged["invoices"]})
     return out
 
 
