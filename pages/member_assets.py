@@ -26,8 +26,8 @@ with engine.connect() as conn:
         with tab_assets:
             row = st.columns([2, 2, 2])
             categories = assets.category_options(scope, conn)
-            category = row[0].selectbox("Category", [None, *categories], key="as_category",
-                                        format_func=lambda c: "All categories" if c is None else c)
+            category = row[0].selectbox("Category", ["", *categories], key="as_category",
+                                        format_func=lambda c: c or "All categories")
             sort = row[1].selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="as_sort")
             result = assets.list_assets(scope, conn, site_id=site_id, category=category, search=search, sort=sort,
                                         page=page_number("as_page"))

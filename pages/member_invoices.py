@@ -19,8 +19,8 @@ st.caption(scope.client_name)
 with engine.connect() as conn:
     currency = portal.branding(conn).currency
     top = st.columns([2, 3, 3])
-    status = top[0].selectbox("Status", [None, *invoices.STATUSES], key="inv_status",
-                              format_func=lambda s: "All statuses" if s is None else invoices.STATUS_LABELS[s])
+    status = top[0].selectbox("Status", ["", *invoices.STATUSES], key="inv_status",
+                              format_func=lambda s: invoices.STATUS_LABELS.get(s, "All statuses"))
     search = top[1].text_input("Search invoice or job ref", key="inv_search")
     with top[2]:
         date_from, date_to = date_range(key="inv_issued")

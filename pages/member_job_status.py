@@ -19,8 +19,8 @@ st.caption(scope.client_name)
 
 with engine.connect() as conn:
     top = st.columns([2, 2, 3])
-    status = top[0].selectbox("Status", [None, *jobs.STATUS_CHOICES], key="js_status",
-                              format_func=lambda s: "All statuses" if s is None else label(s))
+    status = top[0].selectbox("Status", ["", *jobs.STATUS_CHOICES], key="js_status",
+                              format_func=lambda s: label(s) or "All statuses")
     site_id = site_filter(scope, conn, key="js_site", container=top[1])
     search = top[2].text_input("Search ref or title", key="js_search")
     row = st.columns([3, 2, 2])

@@ -35,10 +35,10 @@ def lazy_download(label: str, build: Callable[[Connection], bytes], *, file_name
 
 def site_filter(scope: MemberScope, conn: Connection, *, key: str, container=st) -> int | None:
     """Site select box over the member's own client's sites; None for all sites."""
+    # Not None as the "all" option: a select box shows None as an empty placeholder.
     options = assets.site_options(scope, conn)
-    choice = container.selectbox("Site", [None, *options], key=key,
-                                 format_func=lambda v: ALL_SITES if v is None else options[v])
-    return choice
+    choice = container.selectbox("Site", [0, *options], key=key, format_func=lambda v: options.get(v, ALL_SITES))
+    return choice or None
 
 
 def date_range(*, key: str, container=st) -> tuple[dt.date | None, dt.date | None]:
