@@ -61,7 +61,7 @@ with engine.connect() as conn:
 
         with tab_records:
             with st.container():
-                date_from, date_to = date_range(key="as_done")
+                date_from, date_to = date_range("Completed", key="as_done")
             records = assets.completed_services(scope, conn, site_id=site_id, date_from=date_from, date_to=date_to,
                                                 search=search, page=page_number("as_rec_page"))
             if records.total == 0:

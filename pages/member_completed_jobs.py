@@ -19,7 +19,7 @@ with engine.connect() as conn:
     site_id = site_filter(scope, conn, key="cj_site", container=top[0])
     search = top[1].text_input("Search ref or title", key="cj_search")
     with top[2]:
-        date_from, date_to = date_range(key="cj_completed")
+        date_from, date_to = date_range("Completed", key="cj_completed")
     try:
         result = jobs.list_completed(scope, conn, site_id=site_id, date_from=date_from, date_to=date_to,
                                      search=search, page=page_number("cj_page"))

@@ -23,7 +23,7 @@ with engine.connect() as conn:
                               format_func=lambda s: invoices.STATUS_LABELS.get(s, "All statuses"))
     search = top[1].text_input("Search invoice or job ref", key="inv_search")
     with top[2]:
-        date_from, date_to = date_range(key="inv_issued")
+        date_from, date_to = date_range("Issued", key="inv_issued")
     row = st.columns([2, 2, 4])
     sort = row[0].selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="inv_sort")
     descending = row[1].selectbox("Order", [True, False], key="inv_desc",

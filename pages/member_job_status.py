@@ -25,7 +25,7 @@ with engine.connect() as conn:
     search = top[2].text_input("Search ref or title", key="js_search")
     row = st.columns([3, 2, 2])
     with row[0]:
-        date_from, date_to = date_range(key="js_created")
+        date_from, date_to = date_range("Created", key="js_created")
     sort = row[1].selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="js_sort")
     descending = row[2].selectbox("Order", [True, False], key="js_desc",
                                   format_func=lambda d: "Newest / Z–A first" if d else "Oldest / A–Z first")

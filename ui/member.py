@@ -41,11 +41,11 @@ def site_filter(scope: MemberScope, conn: Connection, *, key: str, container=st)
     return choice or None
 
 
-def date_range(*, key: str, container=st) -> tuple[dt.date | None, dt.date | None]:
-    """Two optional dates, From and To; a reversed range is swapped rather than refused."""
+def date_range(what: str, *, key: str, container=st) -> tuple[dt.date | None, dt.date | None]:
+    """Two optional dates, "<what> from" and "<what> to"; a reversed range is swapped, not refused."""
     left, right = container.columns(2)
-    start = left.date_input("From", value=None, key=f"{key}_from", format="DD/MM/YYYY")
-    end = right.date_input("To", value=None, key=f"{key}_to", format="DD/MM/YYYY")
+    start = left.date_input(f"{what} from", value=None, key=f"{key}_from", format="DD/MM/YYYY")
+    end = right.date_input(f"{what} to", value=None, key=f"{key}_to", format="DD/MM/YYYY")
     if start and end and start > end:
         start, end = end, start
     return start, end
