@@ -5,7 +5,9 @@ One database per module holds generated data for many clients (the deterministic
 clients A, B and the empty C). Hypothesis then generates members (any client, any set of rights),
 a member-facing function and its arguments (filters, paging, sorting, ids of any client's records),
 and checks every row, count, figure, CSV line, PDF and ZIP against the client the member belongs
-to; a function for a right the member lacks must raise.
+to; a function for a right the member lacks must raise. A second property draws the data itself
+(2-4 clients with drawn jobs, titles and invoices) and checks each member's lists, CSV and totals
+against an exact oracle.
 """
 from __future__ import annotations
 
@@ -364,3 +366,86 @@ def test_a_member_without_any_right_gets_nothing_but_its_own_site_names(data, ch
             with pytest.raises(RightMissing):
                 fn(scope, conn, choice.draw(_id_of(data, table)))
         assert home.summary(scope, conn) == {}
+
+
+# --- generated data sets: the data itself drawn by hypothesis, checked against an exact oracle ----
+
+TEXT = st.text(alphabet="abcXYZ 019=+-@'\"€ëłĲ,;", min_size=1, max_size=12).map(str.strip).filter(bool)
+PAID = {"none": "0", "part": "1.00", "full": "1000000.00"}
+
+
+@st.composite
+def datasets(draw):
+    """Frames of SPEC §8 for 2-4 clients, each with 0-7 jobs and 0-5 invoices of drawn shape."""
+    rows: dict[str, list[dict]] = {k.name: [] for k in loader.KINDS}
+    expected: dict[str, dict] = {}
+    for c in range(draw(st.integers(2, 4))):
+        client = f"GC{c}"
+        rows["clients"].append({"client_ref": client, "name": f"Generated client {c}", "email": None,
+                                "phone": None, "address": None})
+        rows["sites"].append({"site_ref": f"GS{c}", "client_ref": client, "name": f"Site {c}", "address": None})
+        jobs_of, invoices_of = {}, {}
+        for j in range(draw(st.integers(0, 7))):
+            status = draw(st.sampled_from(JOB_STATUSES))
+            title = draw(TEXT)
+            ref = f"GJ{c}-{j}"
+            jobs_of[ref] = (status, title)
+            rows["jobs"].append({
+                "job_ref": ref, "client_ref": client, "site_ref": f"GS{c}", "title": title, "description": None,
+                "status": status, "technician": None, "scheduled_for": None,
+                "completed_at": f"{TODAY - dt.timedelta(days=j)} 12:00" if status == "completed" else None,
+                "created_at": f"{TODAY - dt.timedelta(days=10 + j)} 09:00"})
+        for i in range(draw(st.integers(0, 5))):
+            ref, due = f"GI{c}-{i}", draw(st.integers(-40, 40))
+            price = draw(st.decimals(min_value=10, max_value=5000, places=2))
+            paid = draw(st.sampled_from(sorted(PAID)))
+            net = price.quantize(Decimal("0.01"))
+            total = net + (net * 21 / 100).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+            status = "paid" if paid == "full" else ("overdue" if due < 0 else "due")
+            invoices_of[ref] = (status, total - min(Decimal(PAID[paid]), total))
+            rows["invoices"].append({"invoice_ref": ref, "client_ref": client, "job_ref": None,
+                                     "issued_on": str(TODAY - dt.timedelta(days=30)),
+                                     "due_on": str(TODAY + dt.timedelta(days=due)), "amount_paid": PAID[paid],
+                                     "paid_on": None})
+            rows["invoice_lines"].append({"invoice_ref": ref, "line_no": "1", "description": draw(TEXT),
+                                          "quantity": "1", "unit_price": str(price), "vat_rate": "21"})
+        expected[client] = {"jobs": jobs_of, "invoices": invoices_of}
+    frames = {name: pd.DataFrame(data, columns=list(loader.KINDS_BY_NAME[name].columns))
+              for name, data in rows.items()}
+    return frames, expected
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(generated=datasets(), page_size=st.integers(1, 4))
+def test_on_generated_data_each_member_sees_exactly_its_own_clients_records(tmp_path_factory, generated, page_size):
+    frames, expected = generated
+    engine = make_engine(f"duckdb:///{tmp_path_factory.mktemp('gen') / 'portal.duckdb'}")
+    try:
+        schema.init(engine)
+        with engine.begin() as conn:
+            loader.load(conn, frames)
+        with engine.connect() as conn:
+            ids = dict(conn.execute(sa.select(schema.clients.c.ref, schema.clients.c.id)).all())
+            for client, own in expected.items():
+                scope = MemberScope(0, "m@x.example", "M", ids[client], client, frozenset(RIGHTS))
+                first = jobs.list_jobs(scope, conn, page_size=page_size)
+                listed = [ref for n in range(1, -(-first.total // page_size) + 1)
+                          for ref in jobs.list_jobs(scope, conn, page=n, page_size=page_size).rows["ref"]]
+                assert sorted(listed) == sorted(own["jobs"])
+
+                lines = list(csv.DictReader(io.StringIO(jobs.job_status_csv(scope, conn).decode("utf-8-sig"),
+                                                        newline="")))
+                assert [line["Ref"] for line in lines] == listed
+                for line in lines:
+                    title = own["jobs"][line["Ref"]][1]
+                    assert line["Title"] == ("'" + title if title[0] in "=+-@" else title)
+
+                got = invoices.list_invoices(scope, conn, page_size=500, today=TODAY).rows
+                assert dict(zip(got["ref"], got["status"])) == {r: s for r, (s, _) in own["invoices"].items()}
+                per = invoices.totals(scope, conn, today=TODAY).set_index("status")
+                for status in invoices.STATUSES:
+                    mine = [left for s, left in own["invoices"].values() if s == status]
+                    assert per.at[status, "invoices"] == len(mine)
+                    assert per.at[status, "outstanding"] == sum(mine, Decimal("0"))
+    finally:
+        engine.dispose()
