@@ -79,7 +79,7 @@ with engine.connect() as conn:
                 pick = st.columns([3, 2])
                 chosen = pick[0].selectbox("Service record", list(refs), format_func=refs.get, key="as_rec_pick")
                 with pick[1]:
-                    lazy_download("Download record", lambda c: pdf.service_record_pdf(scope, c, chosen),
+                    lazy_download("Download record", lambda s, c: pdf.service_record_pdf(s, c, chosen),
                                   file_name=pdf.safe_filename("asset-service-record", refs[chosen]),
                                   mime="application/pdf", key=f"as_rec_pdf_{chosen}",
                                   icon=":material/picture_as_pdf:")

@@ -62,6 +62,6 @@ with engine.connect() as conn:
     pick = st.columns([3, 2])
     chosen = pick[0].selectbox("Invoice", list(refs), format_func=refs.get, key="inv_pdf_pick")
     with pick[1]:
-        lazy_download("View PDF", lambda c: pdf.invoice_pdf(scope, c, chosen),
+        lazy_download("View PDF", lambda s, c: pdf.invoice_pdf(s, c, chosen),
                       file_name=pdf.safe_filename("invoice", refs[chosen]), mime="application/pdf",
                       key=f"inv_pdf_{chosen}", icon=":material/picture_as_pdf:")

@@ -42,7 +42,7 @@ with engine.connect() as conn:
         st.info("No jobs match these filters." if filtered else "There are no jobs for your organisation yet.")
         st.stop()
 
-    lazy_download("Export CSV", lambda c: jobs.job_status_csv(scope, c, **filters), file_name="job-status.csv",
+    lazy_download("Export CSV", lambda s, c: jobs.job_status_csv(s, c, **filters), file_name="job-status.csv",
                   mime="text/csv", key="js_export", icon=":material/download:")
     st.dataframe(
         table(result.rows, {"ref": "Ref", "title": "Title", "site": "Site", "status": "Status",

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Callable
 
 import streamlit as st
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from core import assets, jobs, pdf
-from core.errors import PortalError
+from core import scope as scope_core
+from core.errors import PortalError, RightMissing
 from core.formatting import date
 from core.scope import MemberScope
 from ui import context
@@ -17,19 +19,25 @@ from ui.widgets import show_error
 ALL_SITES = "All sites"
 
 
-def lazy_download(label: str, build: Callable[[Connection], bytes], *, file_name: str, mime: str, key: str,
-                  **kwargs) -> None:
+def build_for_account(engine: Engine, email: str, authenticated_at: dt.datetime | None,
+                      build: Callable[[MemberScope, Connection], bytes]) -> bytes:
+    """Run a core byte builder with the account's scope as it is now (rights re-read)."""
+    with engine.connect() as conn:
+        current = scope_core.load(conn, email, authenticated_at=authenticated_at)
+        if not isinstance(current, MemberScope):
+            raise RightMissing("portal member")
+        return build(current, conn)
+
+
+def lazy_download(label: str, build: Callable[[MemberScope, Connection], bytes], *, file_name: str, mime: str,
+                  key: str, **kwargs) -> None:
     """A download button whose bytes are built only when clicked, on a connection of their own.
 
-    `build` calls a core byte builder with the member's scope, so the right and client checks run
-    again at download time.
+    The click runs no script, so the account is loaded afresh at download time: a right removed
+    or an account deactivated since the page was drawn is refused by the core builder.
     """
-    engine = context.engine()
-
-    def data() -> bytes:
-        with engine.connect() as conn:
-            return build(conn)
-
+    data = partial(build_for_account, context.engine(), context.member_scope().email,
+                   st.session_state.get("auth_at"), build)
     st.download_button(label, data=data, file_name=file_name, mime=mime, key=key, on_click="ignore", **kwargs)
 
 
@@ -61,7 +69,7 @@ def job_documents(scope: MemberScope, conn: Connection, job_id: int, job_ref: st
     if listed.empty:
         st.info(f"Job {job_ref} has no documents to download.")
         return
-    lazy_download("Download all", lambda c: pdf.job_zip(scope, c, job_id),
+    lazy_download("Download all", lambda s, c: pdf.job_zip(s, c, job_id),
                   file_name=pdf.safe_filename(job_ref, "documents")[:-4] + ".zip", mime="application/zip",
                   key=f"{key}_zip_{job_id}", icon=":material/folder_zip:")
     for doc in listed.itertuples(index=False):
@@ -70,6 +78,6 @@ def job_documents(scope: MemberScope, conn: Connection, job_id: int, job_ref: st
         cols[1].text(f"{doc.ref} · {doc.name}")
         cols[2].text(date(doc.dated))
         with cols[3]:
-            lazy_download("PDF", lambda c, kind=doc.kind, rid=doc.id: pdf.document_pdf(scope, c, kind, rid),
+            lazy_download("PDF", lambda s, c, kind=doc.kind, rid=doc.id: pdf.document_pdf(s, c, kind, rid),
                           file_name=pdf.document_filename(doc.kind, doc.ref), mime="application/pdf",
                           key=f"{key}_pdf_{doc.kind}_{doc.id}", icon=":material/download:")
