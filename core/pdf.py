@@ -52,6 +52,7 @@ class _Document(FPDF):
         self.add_page()
 
     def header(self) -> None:
+        """fpdf2 hook: logo, portal name and a rule in the primary colour on every page."""
         x = self.l_margin
         if self.brand.logo:
             try:
@@ -70,6 +71,7 @@ class _Document(FPDF):
         self.set_y(32)
 
     def footer(self) -> None:
+        """fpdf2 hook: portal name, support contact and page number at the bottom of every page."""
         self.set_y(-14)
         self.set_font(FONT, "", 8)
         self.set_text_color(110, 110, 110)
@@ -80,6 +82,7 @@ class _Document(FPDF):
         self.set_text_color(0, 0, 0)
 
     def heading(self, title: str) -> None:
+        """The document's title line."""
         self.set_font(FONT, "B", 16)
         self.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
         self.ln(2)
@@ -119,6 +122,7 @@ class _Document(FPDF):
         self.ln(3)
 
     def paragraph(self, title: str, body: str) -> None:
+        """A titled block of free text (wrapped)."""
         self.set_font(FONT, "B", 10)
         self.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
         self.set_font(FONT, "", 10)
@@ -126,6 +130,7 @@ class _Document(FPDF):
         self.ln(2)
 
     def bytes(self) -> bytes:
+        """The finished PDF."""
         return bytes(self.output())
 
 

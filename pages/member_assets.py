@@ -3,7 +3,7 @@ import streamlit as st
 
 from core import assets, pdf
 from core.errors import PortalError
-from core.formatting import label, table
+from core.formatting import table
 from ui import context
 from ui.member import date_range, lazy_download, site_filter
 from ui.widgets import page_number, pager, show_error

@@ -1,6 +1,5 @@
 """Lazy downloads re-read the account when clicked: a right removed since the page was drawn is refused."""
 import pytest
-import sqlalchemy as sa
 
 from core import jobs
 from core.errors import RightMissing
