@@ -126,9 +126,17 @@ def page(browser):
     context.close()
 
 
+def wait_idle(page) -> None:
+    """Wait until the page's script run has finished (widgets typed into before that can be lost)."""
+    page.wait_for_function("() => document.querySelector('[data-testid=stApp]')"
+                           "?.getAttribute('data-test-script-state') === 'notRunning'")
+
+
 def login(page, portal_url: str, email: str, password: str) -> None:
     """Log in through the real form and wait for the first page after login."""
     page.goto(portal_url)
+    page.get_by_label("Email", exact=True).wait_for()
+    wait_idle(page)
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
