@@ -14,7 +14,6 @@ from streamlit_authenticator.utilities.exceptions import LoginError
 
 from core import accounts, demo, navigation, portal
 from core import scope as scope_core
-from core.db import utcnow
 from core.settings import SettingsError
 from ui import branding, context, sender
 
@@ -101,8 +100,7 @@ def login_page() -> None:
     status = st.session_state.get("authentication_status")
     if status:
         with engine.begin() as conn:
-            accounts.record_login_success(conn, st.session_state["username"])
-        st.session_state["auth_at"] = utcnow()
+            st.session_state["auth_at"] = accounts.record_login_success(conn, st.session_state["username"])
         st.session_state["_set_cookie"] = True
         st.rerun()
     elif status is False:

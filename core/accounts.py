@@ -142,18 +142,24 @@ def record_login_failure(conn: Connection, email: str | None) -> int:
     return delay
 
 
-def record_login_success(conn: Connection, email: str) -> None:
-    """Reset the failure count, stamp the last login and audit it."""
+def record_login_success(conn: Connection, email: str) -> dt.datetime:
+    """Reset the failure count, stamp the last login, audit it; returns when the new session began.
+
+    A login right after its sessions were ended (password just set, say) starts no earlier than
+    "sessions valid after", which end_sessions puts a second ahead: the fresh session stays valid.
+    """
     email = normalise_email(email)
     now = utcnow()
-    row = conn.execute(sa.select(accounts.c.id, accounts.c.client_id).where(accounts.c.email == email)).first()
+    row = conn.execute(sa.select(accounts.c.id, accounts.c.client_id, accounts.c.sessions_valid_after)
+                       .where(accounts.c.email == email)).first()
     if row is None:
-        return
+        return now
     conn.execute(
         accounts.update().where(accounts.c.id == row.id)
         .values(failed_logins=0, throttled_until=None, last_login_at=now)
     )
     audit.record(conn, "login", actor_id=row.id, actor_email=email, client_id=row.client_id)
+    return max(now, row.sessions_valid_after or now)
 
 
 def end_sessions(conn: Connection, account_id: int, *, reason: str, actor=None, audited: bool = True) -> dt.datetime:
