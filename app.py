@@ -92,7 +92,6 @@ def login_page() -> None:
     branding.login_header(brand, demo=cfg.demo, demo_logins=logins)
     if message := st.session_state.pop("session_message", None):
         st.info(message)
-    # Above the form: an element after the login form breaks the cookie component's login.
     st.page_link(forgot_password, label="Forgot password?", icon=":material/lock_reset:")
     try:
         authenticator.login(location="main", fields=LOGIN_FIELDS, key="login")

@@ -37,6 +37,8 @@ SMTP_TIMEOUT_SECONDS = 30
 
 @dataclass
 class SendResult:
+    """What one sender round did."""
+
     sent: int = 0
     retrying: int = 0
     failed: int = 0

@@ -4,7 +4,7 @@ import streamlit as st
 from core import clients, portal
 from core.errors import PortalError
 from ui import context, members
-from ui.widgets import page_number, pager, show_error
+from ui.widgets import page_number, pager, plain, show_error
 
 scope = context.staff_scope()
 engine = context.engine()
@@ -40,7 +40,7 @@ except PortalError as exc:
     show_error(exc)
     st.stop()
 
-st.header(client["name"])
+st.header(plain(client["name"]))
 portal_tab, details_tab = st.tabs(["Client portal", "Details"])
 with portal_tab:
     shown = members.member_list(scope, engine, client_id)

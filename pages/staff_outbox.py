@@ -4,7 +4,7 @@ import streamlit as st
 from core import outbox
 from core.errors import PortalError
 from ui import context, sender
-from ui.widgets import page_number, pager, show_error
+from ui.widgets import page_number, pager, plain, show_error
 
 scope = context.staff_scope()
 engine = context.engine()
@@ -19,7 +19,8 @@ cols[0].metric("Pending", counts["pending"])
 cols[1].metric("Sent", counts["sent"])
 cols[2].metric("Failed", counts["failed"])
 if not context.settings().smtp_host:
-    st.caption(f"No SMTP server is configured: e-mail is written as .eml files to {context.settings().outbox_dir}.")
+    st.caption(f"No SMTP server is configured: e-mail is written as .eml files to "
+               f"{plain(str(context.settings().outbox_dir))}.")
 
 filters = st.columns([1, 2])
 status = filters[0].selectbox("Status", ["All", "Failed", "Pending", "Sent"], key="outbox_status")

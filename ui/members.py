@@ -15,14 +15,14 @@ from core.errors import PortalError
 from core.rights import NOTIFICATIONS, RIGHTS
 from core.scope import StaffScope
 from ui import context, sender
-from ui.widgets import page_number, pager, show_error
+from ui.widgets import page_number, pager, plain, show_error
 
 FLASH_KEY = "members_flash"
 Section = Callable[[StaffScope, Engine, int, dict], None]
 
 
 def _flash(message: str) -> None:
-    st.session_state[FLASH_KEY] = message
+    st.session_state[FLASH_KEY] = plain(message)  # names and addresses typed by people: no Markdown
     st.rerun()
 
 
@@ -152,7 +152,7 @@ def _login_section(scope: StaffScope, engine: Engine, client_id: int, member: di
         _act(lambda conn: members.end_sessions(scope, conn, client_id, mid),
              f"Every session of {name} ends on its next click.")
     st.divider()
-    confirmed = st.checkbox(f"Yes, delete {name} for good", key=f"confirm_delete_{mid}")
+    confirmed = st.checkbox(f"Yes, delete {plain(name)} for good", key=f"confirm_delete_{mid}")
     if st.button("Delete member", key=f"delete_{mid}", disabled=not confirmed, type="secondary"):
         st.session_state.pop(f"open_member_{client_id}", None)
         _act(lambda conn: members.delete_member(scope, conn, client_id, mid), f"{name} is deleted.")
