@@ -143,3 +143,13 @@ def test_account_page_changes_the_password_with_the_current_one(portal_env, worl
                                authenticated_at=accounts.utcnow() - dt.timedelta(seconds=5)) is None
         creds = accounts.credentials(conn, only_email="none@a.example")
     assert accounts.verify_password("a different passphrase", creds["usernames"]["none@a.example"]["password"])
+
+
+def test_log_out_on_the_account_page_ends_the_session(portal_env, world):
+    from tests.app.helpers import app_as
+
+    at = app_as("none@a.example", "pages/common_account.py")
+    next(b for b in at.button if b.label == "Log out on all devices").click()
+    at.run()
+    assert "account" not in registered_pages(at)
+    assert any(b.label == "Log in" for b in at.button)

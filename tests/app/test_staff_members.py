@@ -149,3 +149,19 @@ def test_members_cannot_reach_the_staff_pages(portal_env, world):
     from tests.app.helpers import registered_pages
     pages = registered_pages(at)
     assert not {"clients", "portal-setup", "outbox", "audit-log"} & pages
+
+
+def test_staff_resend_invitation_from_the_panel_queues_a_new_mail(portal_env, world):
+    at = _fill(_open_client(world))
+    with world.engine.connect() as conn:
+        member_id = conn.execute(sa.select(accounts.c.id).where(accounts.c.email == "nina@a.example")).scalar_one()
+    at.selectbox(key=f"open_member_{world.client_ids['A']}").set_value(member_id).run()
+    at.button(key=f"resend_{member_id}").click().run()
+    assert not at.error
+    assert _count(world.engine, outbox, outbox.c.to_addr == "nina@a.example", outbox.c.kind == "invite") == 2
+
+
+def test_names_typed_by_staff_are_not_rendered_as_markdown(portal_env, world):
+    at = _fill(_open_client(world), first="[click](http://evil.example)", last="*Bold*")
+    [message] = [s.value for s in at.success]
+    assert "\\[click\\]\\(http" in message and "\\*Bold\\*" in message
