@@ -260,3 +260,29 @@ def test_forgot_password_answers_the_same_and_mails_only_existing_accounts(world
         creds = accounts.credentials(conn, only_email="all@a.example")
     assert accounts.verify_password("a fresh reset passphrase", creds["usernames"]["all@a.example"]["password"])
     assert not accounts.verify_password(PASSWORD, creds["usernames"]["all@a.example"]["password"])
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_smtp_login_is_used_when_a_user_is_configured(world, tmp_path, smtp_port):
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    seen = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"mailer", b"s3cret")
+        seen.append(ok)
+        return AuthResult(success=ok)
+
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port, authenticator=authenticator,
+                            auth_required=True, auth_require_tls=False)
+    controller.start()
+    try:
+        cfg = _settings(tmp_path, PORTAL_SMTP_HOST="127.0.0.1", PORTAL_SMTP_PORT=str(smtp_port),
+                        PORTAL_SMTP_STARTTLS="0", PORTAL_SMTP_USER="mailer", PORTAL_SMTP_PASSWORD="s3cret")
+        _create(world, cfg)
+        # The server refuses mail without AUTH, so delivery proves the login happened.
+        assert mailer.send_pending(world.engine, cfg).sent == 1
+    finally:
+        controller.stop()
+    assert seen == [True] and len(inbox.messages) == 1
