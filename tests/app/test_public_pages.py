@@ -1,7 +1,6 @@
 """AppTest: the public Set password and Forgot password pages, the login page's link, throttling."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import sqlalchemy as sa

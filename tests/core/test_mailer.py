@@ -1,7 +1,6 @@
 """The outbox sender: real SMTP (aiosmtpd), .eml files, retries with growing back-off, never twice."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import email
 import email.policy

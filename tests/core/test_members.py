@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 import sqlalchemy as sa
 
 from core import members, portal, scope as scope_core
+from core.db import utcnow
 from core import settings as settings_core
 from core.errors import NotFound, ValidationError
 from core.schema import accounts, audit_log, outbox, portal_settings, tokens
@@ -154,17 +156,12 @@ def test_deactivation_ends_the_members_sessions_and_reactivation_lets_it_back(wo
         members.reactivate(staff, conn, a, mid)
     with world.engine.connect() as conn:
         # A session from before the deactivation stays ended; a new login works.
-        import datetime as dt
-        from core.db import utcnow
         assert scope_core.load(conn, "all@a.example", authenticated_at=utcnow() - dt.timedelta(minutes=5)) is None
         assert scope_core.load(conn, "all@a.example", authenticated_at=utcnow() + dt.timedelta(seconds=2)) is not None
     assert _audit_actions(world.engine)[-2:] == ["member_deactivated", "member_reactivated"]
 
 
 def test_staff_end_sessions_logs_the_member_out(world, staff):
-    import datetime as dt
-    from core.db import utcnow
-
     a, mid = world.client_ids["A"], world.account_ids["invoices@a.example"]
     with world.engine.begin() as conn:
         members.end_sessions(staff, conn, a, mid)
