@@ -1,4 +1,4 @@
-"""Command line: `python -m core init | demo | create-staff | import | settings` (SPEC §9).
+"""Command line: `python -m core init | demo | create-staff | import | send-outbox | settings` (SPEC §9).
 
 Every command honours the PORTAL_* settings.
 """
@@ -113,6 +113,17 @@ def cmd_import(args) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_send_outbox(args) -> int:
+    from core import mailer
+
+    cfg = settings_core.load(for_web=False)
+    engine = make_engine(cfg.db_url)
+    schema.init(engine)
+    result = mailer.send_pending(engine, cfg, limit=args.limit)
+    print(f"sent {result.sent}, to retry {result.retrying}, failed {result.failed}")
+    return 0
+
+
 def cmd_settings(args) -> int:
     print(settings_core.help_table())
     return 0
@@ -135,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", help="folder, file (.csv, .xlsx, .parquet) or .zip")
     p.add_argument("--check", action="store_true", help="only check the files; write nothing")
     p.set_defaults(func=cmd_import)
+    p = sub.add_parser("send-outbox", help="deliver the pending e-mail once and exit")
+    p.add_argument("--limit", type=int, default=1000, help="at most this many e-mails in this run")
+    p.set_defaults(func=cmd_send_outbox)
     sub.add_parser("settings", help="list the PORTAL_* settings").set_defaults(func=cmd_settings)
     return parser
 

@@ -274,7 +274,9 @@ Index("ix_documents_client", documents.c.client_id, documents.c.visible)
 document_restrictions = Table(
     "document_restrictions", metadata,
     Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True, autoincrement=False),
-    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    # No FK to accounts: DuckDB cannot delete a member and its restrictions in one transaction
+    # with one (FK limitation); core.members.delete_member removes them together.
+    Column("account_id", Integer, primary_key=True),
     _client(),
 )
 
@@ -302,7 +304,9 @@ Index("ix_work_requests_status", work_requests.c.status, work_requests.c.created
 tokens = Table(
     "tokens", metadata,
     _id("tokens"),
-    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    # No FK: DuckDB refuses updates of an accounts row that tokens reference (its FK limitation);
+    # core.members.delete_member removes an account's tokens in the same transaction.
+    Column("account_id", Integer, nullable=False),
     Column("purpose", String(10), nullable=False),  # invite | reset
     Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex; never the token
     Column("created_at", DateTime, nullable=False),

@@ -132,15 +132,26 @@ def wait_idle(page) -> None:
                            "?.getAttribute('data-test-script-state') === 'notRunning'")
 
 
-def login(page, portal_url: str, email: str, password: str) -> None:
-    """Log in through the real form and wait for the first page after login."""
-    page.goto(portal_url)
-    page.get_by_label("Email", exact=True).wait_for()
-    wait_idle(page)
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("button", name="Log out").wait_for()
+def login(page, portal_url: str, email: str, password: str, *, goto: bool = True) -> None:
+    """Log in through the real form and wait for the first page after login.
+
+    A submit that lands while the cookie component's first value reruns the app can be lost
+    (the form stays filled in, no error): the click is then repeated, at most three times.
+    """
+    if goto:
+        page.goto(portal_url)
+    for attempt in range(3):
+        page.get_by_label("Email", exact=True).wait_for()
+        wait_idle(page)
+        page.get_by_label("Email", exact=True).fill(email)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Log in").click()
+        try:
+            page.get_by_role("button", name="Log out").wait_for(timeout=8_000 if attempt < 2 else 20_000)
+            return
+        except Exception:
+            if page.get_by_text("Email or password is incorrect.").count() or attempt == 2:
+                raise
 
 
 def nav_links(page) -> list[str]:
