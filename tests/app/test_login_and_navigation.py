@@ -19,7 +19,7 @@ def test_login_form_uses_the_portal_labels(portal_env, world):
     at = anonymous_app()
     assert {t.label for t in at.text_input} >= {"Email", "Password"}
     assert "Log in" in [b.label for b in at.button]
-    assert registered_pages(at) == {"Log in"}
+    assert registered_pages(at) == PUBLIC_PAGES
 
 
 def test_member_logs_in_through_the_form_and_lands_on_home(portal_env, world):
@@ -35,7 +35,7 @@ def test_member_logs_in_through_the_form_and_lands_on_home(portal_env, world):
 def test_wrong_password_is_refused_with_a_message_and_audited(portal_env, world):
     at = login_with_form(anonymous_app(), "invoices@a.example", "not the password at all")
     assert any("incorrect" in e.value for e in at.error)
-    assert registered_pages(at) == {"Log in"}
+    assert registered_pages(at) == PUBLIC_PAGES
     with world.engine.connect() as conn:
         row = conn.execute(sa.select(accounts.c.failed_logins).where(accounts.c.email == "invoices@a.example")).one()
     assert row.failed_logins == 1
@@ -45,9 +45,10 @@ def test_inactive_member_cannot_log_in(portal_env, world):
     with world.engine.begin() as conn:
         conn.execute(accounts.update().where(accounts.c.email == "invoices@a.example").values(active=False))
     at = login_with_form(anonymous_app(), "invoices@a.example", PASSWORD)
-    assert registered_pages(at) == {"Log in"}
+    assert registered_pages(at) == PUBLIC_PAGES
 
 
+PUBLIC_PAGES = {"Log in", "Set password", "Forgot password"}
 NAV_CASES = [("none", ())] + [(right, (right,)) for right in MEMBER_URLS] + [("all", tuple(MEMBER_URLS))]
 
 
@@ -88,7 +89,7 @@ def test_staff_gets_the_clients_list(portal_env, world):
 def test_logout_ends_the_session_and_returns_to_login(portal_env, world):
     at = app_as("invoices@a.example")
     at.button(key="portal_logout").click().run()
-    assert registered_pages(at) == {"Log in"}
+    assert registered_pages(at) == PUBLIC_PAGES
     with world.engine.connect() as conn:
         valid_after = conn.execute(sa.select(accounts.c.sessions_valid_after)
                                    .where(accounts.c.email == "invoices@a.example")).scalar()
@@ -100,7 +101,7 @@ def test_deactivation_takes_effect_on_the_next_interaction(portal_env, world):
     with world.engine.begin() as conn:
         conn.execute(accounts.update().where(accounts.c.email == "invoices@a.example").values(active=False))
     at.run()
-    assert registered_pages(at) == {"Log in"}
+    assert registered_pages(at) == PUBLIC_PAGES
 
 
 def test_session_from_before_an_end_sessions_is_refused(portal_env, world):
@@ -109,5 +110,5 @@ def test_session_from_before_an_end_sessions_is_refused(portal_env, world):
         conn.execute(accounts.update().where(accounts.c.email == "invoices@a.example")
                      .values(sessions_valid_after=dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(seconds=5)))
     at.run()
-    assert registered_pages(at) == {"Log in"}
+    assert registered_pages(at) == PUBLIC_PAGES
     assert any("session has ended" in i.value for i in at.info)
