@@ -16,13 +16,25 @@ def plain(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
+# Inline Markdown that could turn words into links, images, emphasis or LaTeX.
+_INLINE_MARKDOWN = re.compile(r"([\\`*_\[\]<>!~|$])")
+
+
+def inline_plain(text: str) -> str:
+    """Escape the inline Markdown in a message that may repeat what someone typed."""
+    return _INLINE_MARKDOWN.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
 def show_error(error: PortalError) -> None:
-    """Show a core refusal as a message (one line per field for validation errors)."""
+    """Show a core refusal as a message (one line per field for validation errors).
+
+    Core messages can repeat what the user typed, so they are escaped: shown as text.
+    """
     if isinstance(error, ValidationError):
         for field, message in error.errors.items():
-            st.error(f"**{field}** {message}")
+            st.error(f"**{inline_plain(field)}** {inline_plain(message)}")
     else:
-        st.error(str(error))
+        st.error(inline_plain(str(error)))
 
 
 def page_number(key: str) -> int:

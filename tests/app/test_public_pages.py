@@ -34,8 +34,8 @@ def _invite(world) -> str:
 
 def test_login_page_offers_forgot_password_and_registers_only_public_pages(portal_env, world):
     at = anonymous_app()
-    assert {"forgot-password", "set-password"} <= registered_pages(at)
-    assert not {"clients", "invoices", "account"} & registered_pages(at)
+    assert {"Forgot password", "Set password"} <= registered_pages(at)
+    assert not {"Clients", "Invoices", "Account"} & registered_pages(at)
     assert any(link.proto.page == "forgot-password" for link in at.get("page_link"))
 
 
@@ -55,7 +55,7 @@ def test_invited_member_sets_a_password_with_the_link_then_logs_in(portal_env, w
     assert not [t for t in again.text_input if t.label == "New password"]
 
     login = login_with_form(anonymous_app(), "nina@a.example", "my new portal passphrase")
-    assert "invoices" in registered_pages(login) and "assets" not in registered_pages(login)
+    assert "Invoices" in registered_pages(login) and "Assets" not in registered_pages(login)
 
 
 def test_set_password_refuses_a_short_password_naming_the_field_and_keeps_the_link(portal_env, world):
@@ -105,14 +105,14 @@ def test_repeated_wrong_passwords_delay_the_account_and_the_right_one_works_afte
 
     # During the delay even the right password is refused (unchecked).
     login_with_form(at, "all@a.example", PASSWORD)
-    assert "invoices" not in registered_pages(at)
+    assert "Invoices" not in registered_pages(at)
     assert any("wait" in w.value for w in at.warning)
 
     # Once the delay is over (the clock moved on), the right password logs in.
     later = accounts.utcnow() + dt.timedelta(seconds=accounts.MAX_DELAY_SECONDS + 1)
     monkeypatch.setattr(accounts, "utcnow", lambda: later)
     login_with_form(at, "all@a.example", PASSWORD)
-    assert "invoices" in registered_pages(at)
+    assert "Invoices" in registered_pages(at)
     with world.engine.connect() as conn:
         assert accounts.seconds_throttled(conn, "all@a.example") == 0
 
@@ -135,7 +135,7 @@ def test_account_page_changes_the_password_with_the_current_one(portal_env, worl
     at.run()
     assert any("Password changed" in s.value for s in at.success)
     # This session goes on; the account's older sessions have ended.
-    assert "account" in registered_pages(at)
+    assert "Account" in registered_pages(at)
     with world.engine.connect() as conn:
         from core import scope as scope_core
         assert scope_core.load(conn, "none@a.example",
@@ -150,5 +150,5 @@ def test_log_out_on_the_account_page_ends_the_session(portal_env, world):
     at = app_as("none@a.example", "pages/common_account.py")
     next(b for b in at.button if b.label == "Log out on all devices").click()
     at.run()
-    assert "account" not in registered_pages(at)
+    assert "Account" not in registered_pages(at)
     assert any(b.label == "Log in" for b in at.button)

@@ -13,9 +13,9 @@ STAFF = "staff@business.example"
 
 
 def test_staff_navigation_has_the_portal_pages_and_members_do_not(portal_env, world):
-    assert {"portal-setup", "outbox", "audit-log", "account"} <= registered_pages(app_as(STAFF))
+    assert {"Portal setup", "Outbox", "Audit log", "Account"} <= registered_pages(app_as(STAFF))
     for email in ("all@a.example", "all@b.example"):
-        assert not {"portal-setup", "outbox", "audit-log"} & registered_pages(app_as(email))
+        assert not {"Portal setup", "Outbox", "Audit log"} & registered_pages(app_as(email))
 
 
 def test_portal_setup_without_a_logo_is_refused_naming_the_logo_and_stays_incomplete(portal_env, world):
