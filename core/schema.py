@@ -258,7 +258,9 @@ documents = Table(
     Column("uploaded_by", Integer, ForeignKey("accounts.id")),
     Column("uploaded_at", DateTime, nullable=False),
 )
-Index("ix_documents_client", documents.c.client_id, documents.c.visible)
+# Not on `visible`: DuckDB rewrites an update of an indexed column as delete + insert, which its
+# foreign-key check refuses while document_restrictions rows point at the document.
+Index("ix_documents_client_uploaded", documents.c.client_id, documents.c.uploaded_at)
 
 document_restrictions = Table(
     "document_restrictions", metadata,
