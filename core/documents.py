@@ -299,3 +299,12 @@ def staff_document_bytes(scope: StaffScope, conn: Connection, document_id: int, 
         raise NotFound("This document's file is missing from the documents folder.") from None
     audit.record_for(conn, scope, "document_downloaded", client_id=row.client_id, target=f"document:{row.id}")
     return row.filename, data
+
+
+def human_size(size_bytes: int) -> str:
+    """A file size as people read it: 812 bytes, 14 KB, 2.3 MB."""
+    if size_bytes < 1024:
+        return f"{size_bytes} bytes"
+    if size_bytes < 1024 * 1024:
+        return f"{size_bytes / 1024:.0f} KB"
+    return f"{size_bytes / 1024 / 1024:.1f} MB"

@@ -33,6 +33,8 @@ MEMBER_PAGES: tuple[PageSpec, ...] = (
 
 STAFF_PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/staff_clients.py", "Clients", ":material/groups:", "clients", section="Clients"),
+    PageSpec("pages/staff_documents.py", "Documents", ":material/description:", "client-documents", section="Clients"),
+    PageSpec("pages/staff_work_requests.py", "Work requests", ":material/inbox:", "work-request-inbox", section="Work"),
     PageSpec("pages/common_account.py", "Account", ":material/person:", "account", section="You"),
 )
 

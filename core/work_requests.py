@@ -160,7 +160,7 @@ def _listing(*extra_columns) -> sa.Select:
 
 
 def _labelled(page: Page) -> Page:
-    page.rows["status"] = page.rows["status"].map(STATUS_LABELS)
+    page.rows["status_label"] = page.rows["status"].map(STATUS_LABELS)
     return page
 
 

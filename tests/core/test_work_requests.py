@@ -139,7 +139,7 @@ def test_staff_declines_with_a_reason_the_member_sees(world):
         rows = work_requests.list_for_member(world.scope("all@a.example"), conn).rows
         actions = conn.execute(sa.select(audit_log.c.action).where(
             audit_log.c.target == f"work_request:{request_id}").order_by(audit_log.c.id)).scalars().all()
-    assert rows.iloc[0]["status"] == "Declined"
+    assert rows.iloc[0]["status_label"] == "Declined"
     assert rows.iloc[0]["decline_reason"] == "Covered by the contract visit"
     assert actions == ["work_request_submitted", "work_request_declined"]
 

@@ -1,0 +1,45 @@
+"""Streamlit glue for documents shared by staff pages: the per-member document access editor."""
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from core import documents
+from core.scope import StaffScope
+from ui import context
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
+def plain_label(text: str) -> str:
+    """Text for a widget label (labels read Markdown): every Markdown character escaped."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def member_documents_editor(scope: StaffScope, member_id: int) -> None:
+    """An inline form: the member's client's visible documents, ticked where this member may see them.
+
+    Saving restricts the member from the unticked ones; documents uploaded later are visible to
+    the member until staff untick them here.
+    """
+    engine = context.engine()
+    with engine.connect() as conn:
+        access = documents.member_access(scope, conn, member_id)
+    if access.empty:
+        st.info("This client has no documents visible in the client portal yet.")
+        return
+    with st.form(key=f"doc_access_{member_id}"):
+        st.caption("Ticked documents are the ones this member may see. "
+                   "New documents are visible to the member until you untick them here.")
+        ticked = {
+            int(row.id): st.checkbox(plain_label(f"{row.title} ({row.filename})"), value=bool(row.may_see),
+                                     key=f"doc_access_{member_id}_{row.id}")
+            for row in access.itertuples()
+        }
+        saved = st.form_submit_button("Save document access")
+    if saved:
+        with engine.begin() as conn:
+            documents.set_member_access(scope, conn, member_id, allowed={i for i, on in ticked.items() if on})
+        shown = sum(ticked.values())
+        st.success(f"Saved: this member may see {shown} of {len(ticked)} visible documents.")
