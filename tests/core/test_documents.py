@@ -202,3 +202,13 @@ def test_visibility_change_is_audited_once_per_change(world, tmp_path, matrix):
         count = conn.execute(sa.select(sa.func.count()).select_from(audit_log)
                              .where(audit_log.c.action == "document_visibility_changed")).scalar_one()
     assert count == 2
+
+
+def test_uploader_and_restricted_member_can_still_log_in_afterwards(world, tmp_path, matrix):
+    # Regression (DuckDB): a foreign key from documents to accounts made every later update of
+    # those accounts (login bookkeeping) fail.
+    from core import accounts
+
+    with world.engine.begin() as conn:
+        accounts.record_login_success(conn, STAFF)
+        accounts.record_login_success(conn, "all@a.example")
