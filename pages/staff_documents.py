@@ -4,7 +4,7 @@ from pathlib import PurePosixPath
 import streamlit as st
 
 from core import clients, documents
-from core.errors import PortalError
+from core.errors import PortalError, ValidationError
 from ui import context
 from ui.documents import member_documents_editor, plain_label
 from ui.widgets import page_number, pager, show_error
@@ -70,31 +70,36 @@ with list_tab:
         )
         pager(result, key="doc_page")
 
-        st.subheader("Change a document")
         listed = {int(r.id): f"#{r.id} {r.title} — {r.client}" for r in result.rows.itertuples()}
-        current = {int(r.id): bool(r.visible) for r in result.rows.itertuples()}
-        doc_id = st.selectbox("Document", options=list(listed), format_func=listed.get, key="doc_edit_id")
+        filenames = {int(r.id): r.filename for r in result.rows.itertuples()}
+        st.subheader("Change a document")
+        # One form: choosing the document does not rerun the page between the two choices.
         with st.form(key="doc_visibility"):
-            new_visible = st.radio("Visible in client portal", YES_NO, index=int(current.get(doc_id, False)),
-                                   horizontal=True, key=f"doc_visible_{doc_id}")
+            doc_id = st.selectbox("Document", options=list(listed), format_func=listed.get, key="doc_edit_id")
+            new_visible = st.radio("Visible in client portal", YES_NO, index=None, horizontal=True,
+                                   key="doc_edit_visible")
             if st.form_submit_button("Save visibility"):
                 try:
+                    if new_visible is None:
+                        raise ValidationError({"Visible in client portal": "choose Yes or No"})
                     with engine.begin() as conn:
                         documents.set_visible(scope, conn, doc_id, visible=new_visible == "Yes")
                 except PortalError as exc:
                     show_error(exc)
                 else:
-                    st.session_state["doc_saved"] = f"Document {doc_id}: visible in client portal {new_visible}."
+                    state["doc_saved"] = f"Document {doc_id}: visible in client portal {new_visible}."
                     st.rerun()
         if (saved := state.pop("doc_saved", None)) is not None:
             st.success(saved)
 
-        def _staff_copy(document_id=doc_id) -> bytes:
+        download_id = st.selectbox("Download a copy of", options=list(listed), format_func=listed.get,
+                                   key="doc_download_id")
+
+        def _staff_copy(document_id=download_id) -> bytes:
             with engine.begin() as conn:
                 return documents.staff_document_bytes(scope, conn, document_id, documents_dir=cfg.documents_dir)[1]
 
-        filenames = {int(r.id): r.filename for r in result.rows.itertuples()}
-        st.download_button("Download a copy", data=_staff_copy, file_name=filenames.get(doc_id, "document.pdf"),
+        st.download_button("Download", data=_staff_copy, file_name=filenames.get(download_id, "document.pdf"),
                            mime="application/pdf", on_click="ignore", key="doc_staff_download")
 
 with access_tab:

@@ -9,12 +9,16 @@ from core import documents
 from core.scope import StaffScope
 from ui import context
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+# Characters that format a one-line widget label (emphasis, code, links, colour directives, LaTeX,
+# HTML). Only these are escaped: a backslash also lands in the label's aria-label.
+_INLINE_MARKDOWN = re.compile(r"([\\`*_\[\]<>~$|])")
+_LINE_START = re.compile(r"^(\s*)([#>+\-]|\d+[.)])")
 
 
 def plain_label(text: str) -> str:
-    """Text for a widget label (labels read Markdown): every Markdown character escaped."""
-    return _MARKDOWN.sub(r"\\\1", text)
+    """Text for a widget label (labels read Markdown) with the characters that would format it escaped."""
+    escaped = _INLINE_MARKDOWN.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], escaped)
 
 
 def member_documents_editor(scope: StaffScope, member_id: int) -> None:

@@ -55,8 +55,8 @@ def test_staff_document_access_editor_restricts_a_member(portal_env, world, engi
 def test_staff_changes_visibility_on_the_documents_page(portal_env, world, engine):
     doc_id = _upload(world, portal_env, "Alpha contract", visible=False)
     at = app_as(STAFF, "pages/staff_documents.py")
-    at.selectbox(key="doc_edit_id").set_value(doc_id).run()
-    at.radio(key=f"doc_visible_{doc_id}").set_value("Yes")
+    at.selectbox(key="doc_edit_id").set_value(doc_id)
+    at.radio(key="doc_edit_visible").set_value("Yes")
     next(b for b in at.button if b.label == "Save visibility").click()
     at.run()
     assert not at.exception

@@ -126,13 +126,24 @@ def page(browser):
     context.close()
 
 
+def wait_idle(page) -> None:
+    """Wait until the app's script is not running (a click during a rerun can be lost)."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+
+
 def login(page, portal_url: str, email: str, password: str) -> None:
     """Log in through the real form and wait for the first page after login."""
     page.goto(portal_url)
+    page.get_by_role("button", name="Log in").wait_for()
+    # The cookie component reruns the page once its frame has loaded; a form submitted during
+    # that rerun is lost (seen on a busy machine). Wait for the frame and the rerun to finish.
+    page.wait_for_load_state("networkidle")
+    wait_idle(page)
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("button", name="Log out").wait_for()
+    wait_idle(page)
 
 
 def nav_links(page) -> list[str]:
