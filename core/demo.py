@@ -371,7 +371,8 @@ def _accounts(conn: Connection, scale: Scale, rng: np.random.Generator) -> None:
 DEMO_DOCUMENTS = (
     (0, "Maintenance contract 2026", True, (), ("Scope: all HVAC, boilers and fire safety installations.",
                                               "Response time: 4 hours for emergencies, next working day otherwise.")),
-    (0, "Annual inspection report", True, (), ("All installations inspected.", "Two remarks; see page 2 of the report.")),
+    (0, "Annual inspection report", True, (),
+     ("All installations inspected.", "Two remarks; see page 2 of the report.")),
     (0, "Board meeting minutes - maintenance budget", True, ("documents@client-a.example",),
      ("Budget for next year approved.", "For the facility manager only.")),
     (0, "Draft quotation - solar panels", False, (), ("Draft, not yet shared with the client.",)),
@@ -387,7 +388,8 @@ DEMO_WORK_REQUESTS = (
     (0, "all.rights@client-a.example", "Extra filter change",
      "Could the filters be changed before the summer?", "declined",
      "This is included in the quarterly maintenance visit planned for next month.", 12, 10),
-    (0, "all.rights@client-a.example", "Lift stops between floors", "Happened twice this week.", "converted", None, 20, 1),
+    (0, "all.rights@client-a.example", "Lift stops between floors", "Happened twice this week.", "converted",
+     None, 20, 1),
     (1, "jobs@client-b.example", "Door access badge reader faulty",
      "The reader at the loading dock rejects every badge.", "new", None, 2, 2),
     (1, "all.rights@client-b.example", "Annual fire alarm test", "Please plan it outside office hours.",
@@ -443,8 +445,9 @@ def _documents_and_requests(conn: Connection, documents_dir: Path | None, today:
                                .order_by(sites.c.ref)).scalars().first()
         job_ref = None
         if status == "converted":
-            job_ref = conn.execute(sa.select(jobs.c.ref).where(jobs.c.client_id == client_id, jobs.c.status == "assigned")
-                                   .order_by(jobs.c.ref)).scalars().first()
+            job_ref = conn.execute(
+                sa.select(jobs.c.ref).where(jobs.c.client_id == client_id, jobs.c.status == "assigned")
+                .order_by(jobs.c.ref)).scalars().first()
         created = now - dt.timedelta(days=days_ago)
         conn.execute(work_requests.insert().values(
             client_id=client_id, site_id=site_id, account_id=login_ids[email], submitted_by=email, subject=subject,

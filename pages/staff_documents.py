@@ -113,6 +113,7 @@ with access_tab:
             st.info("This client has no portal members yet.")
         else:
             member_id = st.selectbox("Portal member", options=list(member_options), format_func=member_options.get,
-                                     index=None, placeholder="Choose a member", key=f"doc_access_member_{access_client}")
+                                     index=None, placeholder="Choose a member",
+                                     key=f"doc_access_member_{access_client}")
             if member_id is not None:
                 member_documents_editor(scope, member_id)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from core import work_requests
 from core.errors import NotFound, RightMissing, ValidationError
-from core.schema import audit_log, outbox, sites, work_requests as wr_table
+from core.schema import accounts, audit_log, outbox, sites, work_requests as wr_table
 from core.scope import NotStaff
 from tests.factory import STAFF, add_staff
 
@@ -110,8 +110,8 @@ def test_member_without_work_request_right_cannot_submit(world):
 def test_each_request_queues_one_email_per_staff_recipient_once(world):
     with world.engine.begin() as conn:
         second = add_staff(conn, "planner@business.example")
-        add_staff(conn, "quiet@business.example")
-        conn.execute(sa.text("UPDATE accounts SET receives_work_requests = FALSE WHERE email = 'quiet@business.example'"))
+        quiet = add_staff(conn, "quiet@business.example")
+        conn.execute(accounts.update().where(accounts.c.id == quiet).values(receives_work_requests=False))
     request_id = _submit(world)
     with world.engine.connect() as conn:
         mails = conn.execute(sa.select(outbox.c.to_addr, outbox.c.dedup_key, outbox.c.subject)).all()
