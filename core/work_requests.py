@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from core import audit, outbox
 from core.db import utcnow
 from core.errors import NotFound, PortalError, ValidationError
-from core.paging import DEFAULT_PAGE_SIZE, Page, fetch
+from core.paging import DEFAULT_PAGE_SIZE, Page, fetch, like_pattern
 from core.schema import WORK_REQUEST_STATUSES, accounts, clients, jobs, sites, work_requests
 from core.scope import MemberScope, StaffScope, require_member, require_staff
 
@@ -159,12 +159,20 @@ def _listing(*extra_columns) -> sa.Select:
     )
 
 
+def _matching(query: sa.Select, search: str) -> sa.Select:
+    if not search.strip():
+        return query
+    pattern = like_pattern(search)
+    return query.where(sa.or_(sa.func.lower(work_requests.c.subject).like(pattern, escape="\\"),
+                              sa.func.lower(work_requests.c.notes).like(pattern, escape="\\")))
+
+
 def _labelled(page: Page) -> Page:
     page.rows["status_label"] = page.rows["status"].map(STATUS_LABELS)
     return page
 
 
-def list_for_member(scope: MemberScope, conn: Connection, *, status: str | None = None,
+def list_for_member(scope: MemberScope, conn: Connection, *, status: str | None = None, search: str = "",
                     page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Page:
     """One page of the member's client's work requests, newest first."""
     require_member(scope, "work_requests")
@@ -172,12 +180,12 @@ def list_for_member(scope: MemberScope, conn: Connection, *, status: str | None 
         work_requests.c.client_id == scope.client_id)
     if status in WORK_REQUEST_STATUSES:
         query = query.where(work_requests.c.status == status)
-    query = query.order_by(work_requests.c.created_at.desc(), work_requests.c.id.desc())
+    query = _matching(query, search).order_by(work_requests.c.created_at.desc(), work_requests.c.id.desc())
     return _labelled(fetch(conn, query, page=page, page_size=page_size))
 
 
 def inbox(scope: StaffScope, conn: Connection, *, status: str | None = None, client_id: int | None = None,
-          submitted_from: dt.date | None = None, submitted_to: dt.date | None = None,
+          submitted_from: dt.date | None = None, submitted_to: dt.date | None = None, search: str = "",
           page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Page:
     """Staff: one page of all clients' work requests, newest first, filtered."""
     require_staff(scope)
@@ -193,7 +201,7 @@ def inbox(scope: StaffScope, conn: Connection, *, status: str | None = None, cli
     if submitted_to is not None:
         query = query.where(
             work_requests.c.created_at < dt.datetime.combine(submitted_to + dt.timedelta(days=1), dt.time()))
-    query = query.order_by(work_requests.c.created_at.desc(), work_requests.c.id.desc())
+    query = _matching(query, search).order_by(work_requests.c.created_at.desc(), work_requests.c.id.desc())
     return _labelled(fetch(conn, query, page=page, page_size=page_size))
 
 

@@ -80,12 +80,15 @@ with st.container(border=True):
 
 st.subheader("Your organisation's requests")
 status_labels = {None: "All statuses", **work_requests.STATUS_LABELS}
-status = st.selectbox("Status", options=list(status_labels), format_func=status_labels.get, key="wr_status")
+filters = st.columns(2)
+status = filters[0].selectbox("Status", options=list(status_labels), format_func=status_labels.get, key="wr_status")
+search = filters[1].text_input("Search subject or notes", key="wr_search")
 with engine.connect() as conn:
-    result = work_requests.list_for_member(scope, conn, status=status, page=page_number("wr_page"), page_size=20)
+    result = work_requests.list_for_member(scope, conn, status=status, search=search,
+                                           page=page_number("wr_page"), page_size=20)
 
 if result.total == 0:
-    st.info("No work requests with this status." if status else "No work requests yet.")
+    st.info("No work requests match these filters." if (status or search.strip()) else "No work requests yet.")
 for row in result.rows.itertuples():
     with st.container(border=True):
         # Member-entered and imported text is shown with st.text: never read as Markdown.

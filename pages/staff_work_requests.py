@@ -15,7 +15,7 @@ st.title("Work requests")
 with engine.connect() as conn:
     client_options = dict(clients.client_choices(scope, conn))
 
-filters = st.columns([1, 2, 2])
+filters = st.columns([1, 2, 2, 2])
 status_labels = {None: "All statuses", **work_requests.STATUS_LABELS}
 status = filters[0].selectbox("Status", options=list(status_labels), format_func=status_labels.get,
                               index=1, key="inbox_status")
@@ -24,13 +24,15 @@ client_id = filters[1].selectbox("Client", options=list(client_options), format_
 period = filters[2].date_input("Submitted between", value=(), format="YYYY-MM-DD", key="inbox_dates")
 submitted_from = period[0] if len(period) >= 1 else None
 submitted_to = period[1] if len(period) == 2 else submitted_from
+search = filters[3].text_input("Search subject or notes", key="inbox_search")
 
 if (message := state.pop("inbox_message", None)) is not None:
     st.success(message)
 
 with engine.connect() as conn:
     result = work_requests.inbox(scope, conn, status=status, client_id=client_id, submitted_from=submitted_from,
-                                 submitted_to=submitted_to, page=page_number("inbox_page"), page_size=20)
+                                 submitted_to=submitted_to, search=search, page=page_number("inbox_page"),
+                                 page_size=20)
 
 
 def _act(request_id: int, action: str) -> None:

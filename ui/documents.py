@@ -47,3 +47,9 @@ def member_documents_editor(scope: StaffScope, member_id: int) -> None:
             documents.set_member_access(scope, conn, member_id, allowed={i for i, on in ticked.items() if on})
         shown = sum(ticked.values())
         st.success(f"Saved: this member may see {shown} of {len(ticked)} visible documents.")
+
+
+@st.dialog("Documents this member may see", width="large")
+def member_documents_dialog(scope: StaffScope, member_id: int) -> None:
+    """The same editor in a dialog, for a key action on a member row (e.g. the Clients page)."""
+    member_documents_editor(scope, member_id)

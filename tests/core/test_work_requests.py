@@ -131,6 +131,19 @@ def test_member_lists_only_its_own_clients_requests(world):
     assert list(b_rows["subject"]) == ["From B"]
 
 
+def test_member_search_matches_subject_or_notes_of_its_own_client_only(world):
+    _submit(world, subject="Boiler 100% broken", notes="")
+    _submit(world, subject="Lights", notes="the boiler room lights")
+    _submit(world, email="all@b.example", subject="Boiler at B", site_id=_site_id(world.engine, "S-B1"))
+    with world.engine.connect() as conn:
+        boiler = work_requests.list_for_member(world.scope("all@a.example"), conn, search="BOILER").rows
+        percent = work_requests.list_for_member(world.scope("all@a.example"), conn, search="100%").rows
+        staff_boiler = work_requests.inbox(world.scope(STAFF), conn, search="boiler").total
+    assert sorted(boiler["subject"]) == ["Boiler 100% broken", "Lights"]
+    assert list(percent["subject"]) == ["Boiler 100% broken"]
+    assert staff_boiler == 3
+
+
 def test_staff_declines_with_a_reason_the_member_sees(world):
     request_id = _submit(world)
     with world.engine.begin() as conn:
