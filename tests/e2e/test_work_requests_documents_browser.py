@@ -49,9 +49,9 @@ def _choose(page, label: str, option_text: str, *, search: str | None = None) ->
 def test_member_work_request_is_declined_by_staff_and_the_member_sees_why(portal, browser):
     with _logged_in(browser, portal, MEMBER) as member, _logged_in(browser, portal, STAFF) as staff:
         _open(member, "Work requests")
-        member.get_by_label("Subject").fill("E2E: radiator cold in meeting room")
+        member.get_by_label("Subject", exact=True).fill("E2E: radiator cold in meeting room")
         _choose(member, "Site", "—")
-        member.get_by_label("Notes").fill("Room 2.14, since this morning.")
+        member.get_by_label("Notes", exact=True).fill("Room 2.14, since this morning.")
         member.get_by_text("The requested date and time are a preference").wait_for()
         member.get_by_role("button", name="Submit work request").click()
         member.get_by_text("was sent").wait_for()
