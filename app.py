@@ -14,9 +14,8 @@ from streamlit_authenticator.utilities.exceptions import LoginError
 
 from core import accounts, demo, navigation, portal
 from core import scope as scope_core
-from core.db import utcnow
 from core.settings import SettingsError
-from ui import branding, context
+from ui import branding, context, sender
 
 COOKIE_NAME = "portal_auth"
 LOGIN_FIELDS = {"Form name": "Log in", "Username": "Email", "Password": "Password", "Login": "Log in"}
@@ -29,6 +28,7 @@ except SettingsError as exc:
     st.error(f"The portal is not configured correctly: {exc}")
     st.stop()
 engine = context.engine()
+sender.start()  # once per process: delivers the outbox in the background
 
 with engine.connect() as conn:
     brand = portal.branding(conn)
@@ -92,6 +92,7 @@ def login_page() -> None:
     branding.login_header(brand, demo=cfg.demo, demo_logins=logins)
     if message := st.session_state.pop("session_message", None):
         st.info(message)
+    st.page_link(forgot_password, label="Forgot password?", icon=":material/lock_reset:")
     try:
         authenticator.login(location="main", fields=LOGIN_FIELDS, key="login")
     except LoginError as exc:
@@ -99,8 +100,7 @@ def login_page() -> None:
     status = st.session_state.get("authentication_status")
     if status:
         with engine.begin() as conn:
-            accounts.record_login_success(conn, st.session_state["username"])
-        st.session_state["auth_at"] = utcnow()
+            st.session_state["auth_at"] = accounts.record_login_success(conn, st.session_state["username"])
         st.session_state["_set_cookie"] = True
         st.rerun()
     elif status is False:
@@ -119,8 +119,13 @@ def _on_logout(_info: dict) -> None:
 
 
 if scope is None:
-    pages = [st.Page(login_page, title="Log in", icon=":material/login:", url_path="login", default=True)]
-    nav = st.navigation(pages, position="hidden")
+    login = st.Page(login_page, title="Log in", icon=":material/login:", url_path="login", default=True)
+    forgot_password = st.Page("pages/public_forgot_password.py", title="Forgot password",
+                              icon=":material/lock_reset:", url_path="forgot-password")
+    set_password = st.Page("pages/public_set_password.py", title="Set password", icon=":material/key:",
+                           url_path="set-password")
+    context.set_login_page(login)
+    nav = st.navigation([login, forgot_password, set_password], position="hidden")
 else:
     specs = navigation.pages_for(scope)
     made = [st.Page(s.path, title=s.title, icon=s.icon, url_path=s.url_path, default=(i == 0))

@@ -1,4 +1,4 @@
-"""Command line: `python -m core init | demo | create-staff | settings` (SPEC §9).
+"""Command line: `python -m core init | demo | create-staff | import | send-outbox | settings` (SPEC §9).
 
 Every command honours the PORTAL_* settings.
 """
@@ -8,8 +8,9 @@ import argparse
 import getpass
 import sys
 import time
+from pathlib import Path
 
-from core import accounts, demo, schema
+from core import accounts, demo, importer, schema
 from core import settings as settings_core
 from core.db import make_engine
 from core.errors import ValidationError
@@ -67,6 +68,63 @@ def cmd_create_staff(args) -> int:
     return 0
 
 
+class _ProgressBar:
+    """A one-line progress bar on stderr when it is a terminal; silent otherwise."""
+
+    WIDTH = 30
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.live = stream.isatty()
+        self.last = ""
+
+    def __call__(self, text: str, fraction: float) -> None:
+        if not self.live:
+            return
+        filled = int(self.WIDTH * max(0.0, min(fraction, 1.0)))
+        line = f"[{'#' * filled}{' ' * (self.WIDTH - filled)}] {fraction:4.0%} {text}"[:100]
+        self.stream.write("\r" + line.ljust(len(self.last)))
+        self.stream.flush()
+        self.last = line
+
+    def close(self) -> None:
+        if self.live and self.last:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def cmd_import(args) -> int:
+    cfg = settings_core.load(for_web=False)
+    engine = make_engine(cfg.db_url)
+    schema.init(engine)
+    path = Path(args.path)
+    if not path.exists():
+        print(f"{path}: no such file or folder", file=sys.stderr)
+        return 2
+    bar = _ProgressBar()
+    started = time.perf_counter()
+    try:
+        report = importer.run(engine, importer.sources_from_path(path), apply=not args.check,
+                              base_url=cfg.base_url, progress=bar)
+    finally:
+        bar.close()
+    print(importer.format_report(report), file=sys.stdout if report.ok else sys.stderr)
+    if report.ok:
+        print(f"{'checked' if args.check else 'imported'} in {time.perf_counter() - started:.1f} s")
+    return 0 if report.ok else 1
+
+
+def cmd_send_outbox(args) -> int:
+    from core import mailer
+
+    cfg = settings_core.load(for_web=False)
+    engine = make_engine(cfg.db_url)
+    schema.init(engine)
+    result = mailer.send_pending(engine, cfg, limit=args.limit)
+    print(f"sent {result.sent}, to retry {result.retrying}, failed {result.failed}")
+    return 0
+
+
 def cmd_settings(args) -> int:
     print(settings_core.help_table())
     return 0
@@ -85,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--first-name", required=True)
     p.add_argument("--last-name", required=True)
     p.set_defaults(func=cmd_create_staff)
+    p = sub.add_parser("import", help="import a folder of files, one file or a ZIP (SPEC section 8)")
+    p.add_argument("path", help="folder, file (.csv, .xlsx, .parquet) or .zip")
+    p.add_argument("--check", action="store_true", help="only check the files; write nothing")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("send-outbox", help="deliver the pending e-mail once and exit")
+    p.add_argument("--limit", type=int, default=1000, help="at most this many e-mails in this run")
+    p.set_defaults(func=cmd_send_outbox)
     sub.add_parser("settings", help="list the PORTAL_* settings").set_defaults(func=cmd_settings)
     return parser
 

@@ -142,34 +142,48 @@ def record_login_failure(conn: Connection, email: str | None) -> int:
     return delay
 
 
-def record_login_success(conn: Connection, email: str) -> None:
-    """Reset the failure count, stamp the last login and audit it."""
+def record_login_success(conn: Connection, email: str) -> dt.datetime:
+    """Reset the failure count, stamp the last login, audit it; returns when the new session began.
+
+    A login right after its sessions were ended (password just set, say) starts no earlier than
+    "sessions valid after", which end_sessions puts a second ahead: the fresh session stays valid.
+    """
     email = normalise_email(email)
     now = utcnow()
-    row = conn.execute(sa.select(accounts.c.id, accounts.c.client_id).where(accounts.c.email == email)).first()
+    row = conn.execute(sa.select(accounts.c.id, accounts.c.client_id, accounts.c.sessions_valid_after)
+                       .where(accounts.c.email == email)).first()
     if row is None:
-        return
+        return now
     conn.execute(
         accounts.update().where(accounts.c.id == row.id)
         .values(failed_logins=0, throttled_until=None, last_login_at=now)
     )
     audit.record(conn, "login", actor_id=row.id, actor_email=email, client_id=row.client_id)
+    return max(now, row.sessions_valid_after or now)
 
 
-def end_sessions(conn: Connection, account_id: int, *, reason: str, actor=None) -> None:
-    """End every session of an account, remember-me cookies included, on its next interaction."""
+def end_sessions(conn: Connection, account_id: int, *, reason: str, actor=None, audited: bool = True) -> dt.datetime:
+    """End every session of an account, remember-me cookies included, on its next interaction.
+
+    Returns the new "sessions valid after" time. `audited=False` when the caller writes the one
+    audit entry of a larger change (deactivation, password change) itself.
+    """
     # Cookies carry their issue time at one-second precision; one second ahead makes sure a
     # cookie issued in the same second as this call is ended too.
+    valid_after = utcnow() + dt.timedelta(seconds=1)
     conn.execute(
         accounts.update().where(accounts.c.id == account_id)
-        .values(sessions_valid_after=utcnow() + dt.timedelta(seconds=1))
+        .values(sessions_valid_after=valid_after)
     )
+    if not audited:
+        return valid_after
     row = conn.execute(sa.select(accounts.c.email, accounts.c.client_id).where(accounts.c.id == account_id)).first()
     if actor is not None:
         audit.record_for(conn, actor, "sessions_ended", client_id=row.client_id, target=row.email, details=reason)
     else:
         audit.record(conn, "sessions_ended", actor_id=account_id, actor_email=row.email,
                      client_id=row.client_id, target=row.email, details=reason)
+    return valid_after
 
 
 def email_taken(conn: Connection, email: str, *, except_id: int | None = None) -> bool:
@@ -208,3 +222,23 @@ def create_staff(conn: Connection, email: str, *, first_name: str, last_name: st
     ).scalar_one()
     audit.record(conn, "staff_created", target=normalise_email(email))
     return account_id
+
+
+def change_password(conn: Connection, account_id: int, *, current: str, new: str, confirm: str) -> dt.datetime:
+    """An account changes its own password; every other session of it ends.
+
+    Returns the new "sessions valid after" time, which the caller's own session adopts.
+    """
+    row = conn.execute(sa.select(accounts.c.email, accounts.c.client_id, accounts.c.password_hash)
+                       .where(accounts.c.id == account_id, accounts.c.active)).first()
+    if row is None or not verify_password(current, row.password_hash):
+        raise ValidationError({"Current password": "is not correct"})
+    if problem := password_problem(new):
+        raise ValidationError({"New password": problem})
+    if new != confirm:
+        raise ValidationError({"Confirm password": "does not match the new password"})
+    conn.execute(accounts.update().where(accounts.c.id == account_id).values(password_hash=hash_password(new)))
+    valid_after = end_sessions(conn, account_id, reason="password change", audited=False)
+    audit.record(conn, "password_changed", actor_id=account_id, actor_email=row.email, client_id=row.client_id,
+                 target=row.email, details="other sessions ended")
+    return valid_after

@@ -108,3 +108,34 @@ def _pg_type(series: pd.Series) -> str:
         if hasattr(first, "as_tuple"):
             return "numeric"
     return "text"
+
+
+def create_text_table(conn: Connection, name: str, columns: list[str]) -> None:
+    """Create (replacing) a temporary table `name` with an integer `_row` and text `columns`."""
+    conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))
+    cols = ", ".join(f'"{c}" TEXT' for c in columns)
+    conn.execute(sa.text(f'CREATE TEMP TABLE "{name}" ("_row" INTEGER, {cols})'))
+
+
+def append_frame(conn: Connection, name: str, frame: pd.DataFrame) -> None:
+    """Append a DataFrame's rows to the existing table `name` (columns matched by name).
+
+    DuckDB scans the frame directly; PostgreSQL gets it as one CSV COPY, so a batch of rows is
+    never turned into one Python object per row.
+    """
+    if frame.empty:
+        return
+    collist = ", ".join(f'"{c}"' for c in frame.columns)
+    raw = conn.connection.driver_connection
+    if is_duckdb(conn):
+        raw.register("_append_src", frame)
+        try:
+            raw.execute(f'INSERT INTO "{name}" ({collist}) SELECT {collist} FROM _append_src')
+        finally:
+            raw.unregister("_append_src")
+        return
+    # Unquoted empty fields are NULL in CSV COPY; callers pass empty text as NULL.
+    data = frame.to_csv(index=False, header=False, na_rep="", lineterminator="\n")
+    with raw.cursor() as cur:
+        with cur.copy(f'COPY "{name}" ({collist}) FROM STDIN WITH (FORMAT csv)') as copy:
+            copy.write(data.encode("utf-8"))

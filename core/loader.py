@@ -1,14 +1,17 @@
 """Set-based upsert of the business data (SPEC §8 files) by the business's own refs.
 
-Frames carry the columns of SPEC §8 as text. Each kind is staged in a temporary table and written
-with one portable `INSERT … SELECT … ON CONFLICT (ref) DO UPDATE` that resolves refs to ids by
-joining the tables already written, so a million rows never become a million Python objects.
+Frames carry the columns of SPEC §8 as text. Each kind is staged in a temporary table
+`stage_<kind>` and written with two portable statements: an `UPDATE … FROM` of the existing rows
+whose values differ, then an `INSERT … SELECT … WHERE NOT EXISTS` of the new ones. Refs resolve to
+ids by joining the tables already written, so a million rows never become a million Python
+objects, and the two row counts say what an import inserted and updated.
+
 Validation (unknown refs, bad values) is the importer's job: this module assumes clean frames and
 leaves rows whose refs do not resolve out of the join. Demo data and the importer both use it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 import pandas as pd
@@ -34,103 +37,118 @@ def _num(col: str, scale: str = "14, 2") -> str:
     return f"CAST({_t(col)} AS NUMERIC({scale}))"
 
 
+def _int(col: str) -> str:
+    return f"CAST(TRIM(s.{col}) AS INTEGER)"
+
+
 @dataclass(frozen=True)
 class Kind:
-    name: str  # file name without extension, e.g. "clients"
+    """One SPEC §8 file kind and how its staged rows map onto its table."""
+
+    name: str  # file name without extension, e.g. "clients"; also the table name
     columns: tuple[str, ...]  # SPEC §8 columns, first is the ref (or the parent ref for lines)
-    sql: str  # upsert from the staging table "stage_<name>" aliased s
+    source: str  # FROM clause over the staging table "stage_<name>" aliased s
+    key: dict[str, str]  # table column -> expression identifying the row
+    values: dict[str, str]  # table column -> expression, written on insert and on update
+    insert_only: dict[str, str] = field(default_factory=dict)  # set only when the row is new
+
+    def _selected(self) -> str:
+        cols = {**self.key, **self.values, **self.insert_only}
+        return ", ".join(f"{expr} AS {col}" for col, expr in cols.items())
+
+    def _match(self, table: str) -> str:
+        return " AND ".join(f"{table}.{col} = x.{col}" for col in self.key)
+
+    def update_sql(self) -> str:
+        """Rewrite the existing rows whose values differ from the staged ones."""
+        sets = ", ".join(f"{col} = x.{col}" for col in self.values)
+        differs = " OR ".join(f"{self.name}.{col} IS DISTINCT FROM x.{col}" for col in self.values)
+        return (f"UPDATE {self.name} SET {sets} FROM (SELECT {self._selected()} FROM {self.source}) x "
+                f"WHERE {self._match(self.name)} AND ({differs})")
+
+    def insert_sql(self) -> str:
+        """Insert the staged rows whose key is not in the table yet."""
+        cols = ["id", *self.key, *self.values, *self.insert_only]
+        picked = ", ".join(f"x.{c}" for c in cols[1:])
+        return (f"INSERT INTO {self.name} ({', '.join(cols)}) "
+                f"SELECT nextval('{self.name}_id_seq'), {picked} "
+                f"FROM (SELECT {self._selected()} FROM {self.source}) x "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {self.name} t WHERE {self._match('t')})")
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("clients", ("client_ref", "name", "email", "phone", "address"), f"""
-        INSERT INTO clients (id, ref, name, email, phone, address, active, created_at)
-        SELECT nextval('clients_id_seq'), TRIM(s.client_ref), TRIM(s.name), {_t('email')}, {_t('phone')},
-               {_t('address')}, TRUE, :now
-        FROM stage_clients s
-        ON CONFLICT (ref) DO UPDATE SET name = excluded.name, email = excluded.email,
-            phone = excluded.phone, address = excluded.address"""),
-    Kind("sites", ("site_ref", "client_ref", "name", "address"), f"""
-        INSERT INTO sites (id, client_id, ref, name, address, active)
-        SELECT nextval('sites_id_seq'), c.id, TRIM(s.site_ref), TRIM(s.name), {_t('address')}, TRUE
-        FROM stage_sites s JOIN clients c ON c.ref = TRIM(s.client_ref)
-        ON CONFLICT (ref) DO UPDATE SET name = excluded.name, address = excluded.address"""),
+    Kind("clients", ("client_ref", "name", "email", "phone", "address"),
+         source="stage_clients s",
+         key={"ref": "TRIM(s.client_ref)"},
+         values={"name": "TRIM(s.name)", "email": _t("email"), "phone": _t("phone"), "address": _t("address")},
+         insert_only={"active": "TRUE", "created_at": ":now"}),
+    Kind("sites", ("site_ref", "client_ref", "name", "address"),
+         source="stage_sites s JOIN clients c ON c.ref = TRIM(s.client_ref)",
+         key={"ref": "TRIM(s.site_ref)"},
+         values={"name": "TRIM(s.name)", "address": _t("address")},
+         insert_only={"client_id": "c.id", "active": "TRUE"}),
     Kind("assets", ("asset_ref", "client_ref", "site_ref", "name", "category", "make", "model",
-                    "serial_number", "installed_on"), f"""
-        INSERT INTO assets (id, client_id, site_id, ref, name, category, make, model, serial_number, installed_on)
-        SELECT nextval('assets_id_seq'), c.id, st.id, TRIM(s.asset_ref), TRIM(s.name), {_t('category')},
-               {_t('make')}, {_t('model')}, {_t('serial_number')}, {_date('installed_on')}
-        FROM stage_assets s JOIN clients c ON c.ref = TRIM(s.client_ref)
-             JOIN sites st ON st.ref = TRIM(s.site_ref) AND st.client_id = c.id
-        ON CONFLICT (ref) DO UPDATE SET site_id = excluded.site_id, name = excluded.name,
-            category = excluded.category, make = excluded.make, model = excluded.model,
-            serial_number = excluded.serial_number, installed_on = excluded.installed_on"""),
+                    "serial_number", "installed_on"),
+         source="""stage_assets s JOIN clients c ON c.ref = TRIM(s.client_ref)
+                   JOIN sites st ON st.ref = TRIM(s.site_ref) AND st.client_id = c.id""",
+         key={"ref": "TRIM(s.asset_ref)"},
+         values={"site_id": "st.id", "name": "TRIM(s.name)", "category": _t("category"), "make": _t("make"),
+                 "model": _t("model"), "serial_number": _t("serial_number"), "installed_on": _date("installed_on")},
+         insert_only={"client_id": "c.id"}),
     Kind("jobs", ("job_ref", "client_ref", "site_ref", "title", "description", "status", "technician",
-                  "scheduled_for", "completed_at", "created_at"), f"""
-        INSERT INTO jobs (id, client_id, site_id, ref, title, description, status, technician,
-                          scheduled_for, completed_at, created_at)
-        SELECT nextval('jobs_id_seq'), c.id, st.id, TRIM(s.job_ref), TRIM(s.title), {_t('description')},
-               LOWER(TRIM(s.status)), {_t('technician')}, {_ts('scheduled_for')}, {_ts('completed_at')},
-               COALESCE({_ts('created_at')}, :now)
-        FROM stage_jobs s JOIN clients c ON c.ref = TRIM(s.client_ref)
-             JOIN sites st ON st.ref = TRIM(s.site_ref) AND st.client_id = c.id
-        ON CONFLICT (ref) DO UPDATE SET site_id = excluded.site_id, title = excluded.title,
-            description = excluded.description, status = excluded.status, technician = excluded.technician,
-            scheduled_for = excluded.scheduled_for, completed_at = excluded.completed_at"""),
+                  "scheduled_for", "completed_at", "created_at"),
+         source="""stage_jobs s JOIN clients c ON c.ref = TRIM(s.client_ref)
+                   JOIN sites st ON st.ref = TRIM(s.site_ref) AND st.client_id = c.id""",
+         key={"ref": "TRIM(s.job_ref)"},
+         values={"site_id": "st.id", "title": "TRIM(s.title)", "description": _t("description"),
+                 "status": "LOWER(TRIM(s.status))", "technician": _t("technician"),
+                 "scheduled_for": _ts("scheduled_for"), "completed_at": _ts("completed_at")},
+         insert_only={"client_id": "c.id", "created_at": f"COALESCE({_ts('created_at')}, :now)"}),
     Kind("asset_services", ("service_ref", "asset_ref", "service_type", "due_on", "completed_on", "job_ref",
-                            "result", "notes"), f"""
-        INSERT INTO asset_services (id, client_id, asset_id, job_id, ref, service_type, due_on, completed_on,
-                                    result, notes)
-        SELECT nextval('asset_services_id_seq'), a.client_id, a.id, j.id, TRIM(s.service_ref),
-               TRIM(s.service_type), {_date('due_on')}, {_date('completed_on')}, {_t('result')}, {_t('notes')}
-        FROM stage_asset_services s JOIN assets a ON a.ref = TRIM(s.asset_ref)
-             LEFT JOIN jobs j ON j.ref = {_t('job_ref')} AND j.client_id = a.client_id
-        ON CONFLICT (ref) DO UPDATE SET asset_id = excluded.asset_id, job_id = excluded.job_id,
-            service_type = excluded.service_type, due_on = excluded.due_on,
-            completed_on = excluded.completed_on, result = excluded.result, notes = excluded.notes"""),
-    Kind("workflow_forms", ("form_ref", "job_ref", "name", "completed_at"), f"""
-        INSERT INTO workflow_forms (id, client_id, job_id, ref, name, completed_at)
-        SELECT nextval('workflow_forms_id_seq'), j.client_id, j.id, TRIM(s.form_ref), TRIM(s.name),
-               {_ts('completed_at')}
-        FROM stage_workflow_forms s JOIN jobs j ON j.ref = TRIM(s.job_ref)
-        ON CONFLICT (ref) DO UPDATE SET name = excluded.name, completed_at = excluded.completed_at"""),
-    Kind("workflow_answers", ("form_ref", "position", "question", "answer"), f"""
-        INSERT INTO workflow_answers (id, client_id, form_id, position, question, answer)
-        SELECT nextval('workflow_answers_id_seq'), f.client_id, f.id, CAST(TRIM(s.position) AS INTEGER),
-               TRIM(s.question), {_t('answer')}
-        FROM stage_workflow_answers s JOIN workflow_forms f ON f.ref = TRIM(s.form_ref)
-        ON CONFLICT (form_id, position) DO UPDATE SET question = excluded.question, answer = excluded.answer"""),
-    Kind("quotes", ("quote_ref", "client_ref", "job_ref", "title", "status", "issued_on", "valid_until"), f"""
-        INSERT INTO quotes (id, client_id, job_id, ref, title, status, issued_on, valid_until,
-                            subtotal, vat_amount, total)
-        SELECT nextval('quotes_id_seq'), c.id, j.id, TRIM(s.quote_ref), TRIM(s.title), LOWER(TRIM(s.status)),
-               {_date('issued_on')}, {_date('valid_until')}, 0, 0, 0
-        FROM stage_quotes s JOIN clients c ON c.ref = TRIM(s.client_ref)
-             LEFT JOIN jobs j ON j.ref = {_t('job_ref')} AND j.client_id = c.id
-        ON CONFLICT (ref) DO UPDATE SET job_id = excluded.job_id, title = excluded.title,
-            status = excluded.status, issued_on = excluded.issued_on, valid_until = excluded.valid_until"""),
-    Kind("quote_lines", ("quote_ref", "line_no", "description", "quantity", "unit_price", "vat_rate"), f"""
-        INSERT INTO quote_lines (id, client_id, quote_id, line_no, description, quantity, unit_price, vat_rate)
-        SELECT nextval('quote_lines_id_seq'), q.client_id, q.id, CAST(TRIM(s.line_no) AS INTEGER),
-               TRIM(s.description), {_num('quantity', '12, 3')}, {_num('unit_price')}, {_num('vat_rate', '5, 2')}
-        FROM stage_quote_lines s JOIN quotes q ON q.ref = TRIM(s.quote_ref)
-        ON CONFLICT (quote_id, line_no) DO UPDATE SET description = excluded.description,
-            quantity = excluded.quantity, unit_price = excluded.unit_price, vat_rate = excluded.vat_rate"""),
-    Kind("invoices", ("invoice_ref", "client_ref", "job_ref", "issued_on", "due_on", "amount_paid", "paid_on"), f"""
-        INSERT INTO invoices (id, client_id, job_id, ref, issued_on, due_on, amount_paid, paid_on,
-                              subtotal, vat_amount, total)
-        SELECT nextval('invoices_id_seq'), c.id, j.id, TRIM(s.invoice_ref), {_date('issued_on')},
-               {_date('due_on')}, COALESCE({_num('amount_paid')}, 0), {_date('paid_on')}, 0, 0, 0
-        FROM stage_invoices s JOIN clients c ON c.ref = TRIM(s.client_ref)
-             LEFT JOIN jobs j ON j.ref = {_t('job_ref')} AND j.client_id = c.id
-        ON CONFLICT (ref) DO UPDATE SET job_id = excluded.job_id, issued_on = excluded.issued_on,
-            due_on = excluded.due_on, amount_paid = excluded.amount_paid, paid_on = excluded.paid_on"""),
-    Kind("invoice_lines", ("invoice_ref", "line_no", "description", "quantity", "unit_price", "vat_rate"), f"""
-        INSERT INTO invoice_lines (id, client_id, invoice_id, line_no, description, quantity, unit_price, vat_rate)
-        SELECT nextval('invoice_lines_id_seq'), i.client_id, i.id, CAST(TRIM(s.line_no) AS INTEGER),
-               TRIM(s.description), {_num('quantity', '12, 3')}, {_num('unit_price')}, {_num('vat_rate', '5, 2')}
-        FROM stage_invoice_lines s JOIN invoices i ON i.ref = TRIM(s.invoice_ref)
-        ON CONFLICT (invoice_id, line_no) DO UPDATE SET description = excluded.description,
-            quantity = excluded.quantity, unit_price = excluded.unit_price, vat_rate = excluded.vat_rate"""),
+                            "result", "notes"),
+         source="""stage_asset_services s JOIN assets a ON a.ref = TRIM(s.asset_ref)
+                   LEFT JOIN jobs j ON j.ref = NULLIF(TRIM(s.job_ref), '') AND j.client_id = a.client_id""",
+         key={"ref": "TRIM(s.service_ref)"},
+         values={"asset_id": "a.id", "job_id": "j.id", "service_type": "TRIM(s.service_type)",
+                 "due_on": _date("due_on"), "completed_on": _date("completed_on"), "result": _t("result"),
+                 "notes": _t("notes")},
+         insert_only={"client_id": "a.client_id"}),
+    Kind("workflow_forms", ("form_ref", "job_ref", "name", "completed_at"),
+         source="stage_workflow_forms s JOIN jobs j ON j.ref = TRIM(s.job_ref)",
+         key={"ref": "TRIM(s.form_ref)"},
+         values={"name": "TRIM(s.name)", "completed_at": _ts("completed_at")},
+         insert_only={"client_id": "j.client_id", "job_id": "j.id"}),
+    Kind("workflow_answers", ("form_ref", "position", "question", "answer"),
+         source="stage_workflow_answers s JOIN workflow_forms f ON f.ref = TRIM(s.form_ref)",
+         key={"form_id": "f.id", "position": _int("position")},
+         values={"question": "TRIM(s.question)", "answer": _t("answer")},
+         insert_only={"client_id": "f.client_id"}),
+    Kind("quotes", ("quote_ref", "client_ref", "job_ref", "title", "status", "issued_on", "valid_until"),
+         source="""stage_quotes s JOIN clients c ON c.ref = TRIM(s.client_ref)
+                   LEFT JOIN jobs j ON j.ref = NULLIF(TRIM(s.job_ref), '') AND j.client_id = c.id""",
+         key={"ref": "TRIM(s.quote_ref)"},
+         values={"job_id": "j.id", "title": "TRIM(s.title)", "status": "LOWER(TRIM(s.status))",
+                 "issued_on": _date("issued_on"), "valid_until": _date("valid_until")},
+         insert_only={"client_id": "c.id", "subtotal": "0", "vat_amount": "0", "total": "0"}),
+    Kind("quote_lines", ("quote_ref", "line_no", "description", "quantity", "unit_price", "vat_rate"),
+         source="stage_quote_lines s JOIN quotes q ON q.ref = TRIM(s.quote_ref)",
+         key={"quote_id": "q.id", "line_no": _int("line_no")},
+         values={"description": "TRIM(s.description)", "quantity": _num("quantity", "12, 3"),
+                 "unit_price": _num("unit_price"), "vat_rate": _num("vat_rate", "5, 2")},
+         insert_only={"client_id": "q.client_id"}),
+    Kind("invoices", ("invoice_ref", "client_ref", "job_ref", "issued_on", "due_on", "amount_paid", "paid_on"),
+         source="""stage_invoices s JOIN clients c ON c.ref = TRIM(s.client_ref)
+                   LEFT JOIN jobs j ON j.ref = NULLIF(TRIM(s.job_ref), '') AND j.client_id = c.id""",
+         key={"ref": "TRIM(s.invoice_ref)"},
+         values={"job_id": "j.id", "issued_on": _date("issued_on"), "due_on": _date("due_on"),
+                 "amount_paid": f"COALESCE({_num('amount_paid')}, 0)", "paid_on": _date("paid_on")},
+         insert_only={"client_id": "c.id", "subtotal": "0", "vat_amount": "0", "total": "0"}),
+    Kind("invoice_lines", ("invoice_ref", "line_no", "description", "quantity", "unit_price", "vat_rate"),
+         source="stage_invoice_lines s JOIN invoices i ON i.ref = TRIM(s.invoice_ref)",
+         key={"invoice_id": "i.id", "line_no": _int("line_no")},
+         values={"description": "TRIM(s.description)", "quantity": _num("quantity", "12, 3"),
+                 "unit_price": _num("unit_price"), "vat_rate": _num("vat_rate", "5, 2")},
+         insert_only={"client_id": "i.client_id"}),
 )
 
 KINDS_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
@@ -143,16 +161,31 @@ _PRUNE_AND_TOTAL = {
 }
 
 
-def _prune_and_total(conn: Connection, lines_kind: str) -> None:
+@dataclass(frozen=True)
+class Written:
+    """What writing one staged kind did to its table."""
+
+    staged: int
+    inserted: int
+    updated: int
+    removed: int = 0  # lines no longer in the file
+
+    @property
+    def unchanged(self) -> int:
+        return self.staged - self.inserted - self.updated
+
+
+def _prune_and_total(conn: Connection, lines_kind: str) -> int:
     parent, fk, ref_col = _PRUNE_AND_TOTAL[lines_kind]
     stage = f"stage_{lines_kind}"
-    conn.execute(sa.text(f"""
+    removed = conn.execute(sa.text(f"""
         DELETE FROM {lines_kind} WHERE {fk} IN (
             SELECT p.id FROM {parent} p JOIN {stage} s ON p.ref = TRIM(s.{ref_col}))
           AND NOT EXISTS (
             SELECT 1 FROM {stage} s JOIN {parent} p ON p.ref = TRIM(s.{ref_col})
-            WHERE p.id = {lines_kind}.{fk} AND CAST(TRIM(s.line_no) AS INTEGER) = {lines_kind}.line_no)"""))
+            WHERE p.id = {lines_kind}.{fk} AND CAST(TRIM(s.line_no) AS INTEGER) = {lines_kind}.line_no)""")).rowcount
     recompute_totals(conn, parent, f"SELECT p.id FROM {parent} p JOIN {stage} s ON p.ref = TRIM(s.{ref_col})")
+    return max(removed, 0)
 
 
 def recompute_totals(conn: Connection, parent: str, ids_sql: str) -> None:
@@ -167,6 +200,15 @@ def recompute_totals(conn: Connection, parent: str, ids_sql: str) -> None:
                                  FROM {lines} l WHERE l.{fk} = {parent}.id), 0)
         WHERE id IN ({ids_sql})"""))
     conn.execute(sa.text(f"UPDATE {parent} SET total = subtotal + vat_amount WHERE id IN ({ids_sql})"))
+
+
+def write_staged(conn: Connection, kind: Kind, staged: int) -> Written:
+    """Write the rows already in `stage_<kind>` (inside the caller's transaction)."""
+    now = {"now": utcnow()}
+    updated = conn.execute(sa.text(kind.update_sql()), now).rowcount
+    inserted = conn.execute(sa.text(kind.insert_sql()), now).rowcount
+    removed = _prune_and_total(conn, kind.name) if kind.name in _PRUNE_AND_TOTAL else 0
+    return Written(staged=staged, inserted=max(inserted, 0), updated=max(updated, 0), removed=removed)
 
 
 def load(
@@ -187,9 +229,7 @@ def load(
         if missing:
             raise ValueError(f"{kind.name}: missing columns {missing}")
         stage_frame(conn, f"stage_{kind.name}", frame[list(kind.columns)].astype("string"))
-        conn.execute(sa.text(kind.sql), {"now": utcnow()})
-        if kind.name in _PRUNE_AND_TOTAL:
-            _prune_and_total(conn, kind.name)
+        write_staged(conn, kind, len(frame))
         counts[kind.name] = len(frame)
         if progress:
             progress(kind.name, n, len(todo))

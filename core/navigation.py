@@ -33,8 +33,14 @@ MEMBER_PAGES: tuple[PageSpec, ...] = (
 
 STAFF_PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/staff_clients.py", "Clients", ":material/groups:", "clients", section="Clients"),
-    PageSpec("pages/staff_documents.py", "Documents", ":material/description:", "client-documents", section="Clients"),
-    PageSpec("pages/staff_work_requests.py", "Work requests", ":material/inbox:", "work-request-inbox", section="Work"),
+    PageSpec("pages/staff_documents.py", "Documents", ":material/description:", "client-documents",
+             section="Clients"),
+    PageSpec("pages/staff_work_requests.py", "Work requests", ":material/inbox:", "work-request-inbox",
+             section="Work"),
+    PageSpec("pages/staff_portal_setup.py", "Portal setup", ":material/tune:", "portal-setup", section="Portal"),
+    PageSpec("pages/staff_outbox.py", "Outbox", ":material/outgoing_mail:", "outbox", section="Portal"),
+    PageSpec("pages/staff_audit_log.py", "Audit log", ":material/history:", "audit-log", section="Portal"),
+    PageSpec("pages/staff_import.py", "Data import", ":material/upload_file:", "data-import", section="Data"),
     PageSpec("pages/common_account.py", "Account", ":material/person:", "account", section="You"),
 )
 

@@ -11,8 +11,19 @@ from sqlalchemy import (
     Sequence, String, Table, Text, UniqueConstraint,
 )
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import ForeignKeyConstraint
 
 SCHEMA_VERSION = 1
+
+
+@compiles(ForeignKeyConstraint, "duckdb")
+def _no_foreign_keys_on_duckdb(constraint, compiler, **kw):
+    # DuckDB turns an update of an indexed column into delete + insert, which its foreign keys
+    # then refuse for any referenced row (a documented DuckDB limitation): re-importing a job
+    # whose status changed would fail. DuckDB gets no FOREIGN KEY clauses; PostgreSQL keeps them,
+    # and the loader resolves every reference by joining on refs within the row's client.
+    return None
 
 metadata = MetaData()
 
@@ -268,7 +279,10 @@ Index("ix_documents_client_uploaded", documents.c.client_id, documents.c.uploade
 document_restrictions = Table(
     "document_restrictions", metadata,
     Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True, autoincrement=False),
-    Column("account_id", Integer, primary_key=True, autoincrement=False),  # no FK: see documents.uploaded_by
+    # No FK to accounts: DuckDB cannot delete a member and its restrictions in one transaction
+    # with one (FK limitation), nor update a referenced account (see documents.uploaded_by);
+    # core.members.delete_member removes them together.
+    Column("account_id", Integer, primary_key=True, autoincrement=False),
     _client(),
 )
 
@@ -296,7 +310,9 @@ Index("ix_work_requests_status", work_requests.c.status, work_requests.c.created
 tokens = Table(
     "tokens", metadata,
     _id("tokens"),
-    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    # No FK: DuckDB refuses updates of an accounts row that tokens reference (its FK limitation);
+    # core.members.delete_member removes an account's tokens in the same transaction.
+    Column("account_id", Integer, nullable=False),
     Column("purpose", String(10), nullable=False),  # invite | reset
     Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex; never the token
     Column("created_at", DateTime, nullable=False),
@@ -323,6 +339,22 @@ outbox = Table(
     Column("sent_at", DateTime),
 )
 Index("ix_outbox_pending", outbox.c.status, outbox.c.next_attempt_at)
+
+notification_events = Table(
+    # One row per (member, record, transition) ever notified: the import inserts its events here
+    # with ON CONFLICT DO NOTHING and e-mails only the rows it actually inserted, so a re-import
+    # never notifies twice. No FK: the record outlives a deleted member.
+    "notification_events", metadata,
+    _id("notification_events"),
+    Column("account_id", Integer, nullable=False),
+    Column("kind", String(10), nullable=False),  # quotes | invoices | jobs
+    Column("record_ref", String(64), nullable=False),
+    Column("transition", String(20), nullable=False),  # awaiting_approval | issued | completed
+    Column("import_id", String(32), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("account_id", "kind", "record_ref", "transition", name="uq_notification_events"),
+)
+Index("ix_notification_events_import", notification_events.c.import_id)
 
 audit_log = Table(
     "audit_log", metadata,

@@ -44,6 +44,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORTAL_DOCUMENTS_DIR", "data/documents", "folder where uploaded documents are stored"),
     Setting("PORTAL_MAX_UPLOAD_MB", "20", "largest document upload, in MB"),
     Setting("PORTAL_TOKEN_HOURS", "72", "hours a set-password or reset link stays valid"),
+    Setting("PORTAL_OUTBOX_SENDER", "1", "1: the app process delivers queued e-mail in a background thread; "
+            "0: leave it to `python -m core send-outbox` (run it from cron or as its own service)"),
 )
 
 _HELP = {s.name: s for s in SETTINGS}
@@ -66,6 +68,7 @@ class Settings:
     documents_dir: Path
     max_upload_bytes: int
     token_hours: int
+    outbox_sender: bool = True
 
     @property
     def is_duckdb(self) -> bool:
@@ -188,6 +191,7 @@ def load(environ: Mapping[str, str] | None = None, secrets_path: Path | None = N
         documents_dir=_path(raw("PORTAL_DOCUMENTS_DIR")),
         max_upload_bytes=_int("PORTAL_MAX_UPLOAD_MB", raw("PORTAL_MAX_UPLOAD_MB"), 1) * 1024 * 1024,
         token_hours=_int("PORTAL_TOKEN_HOURS", raw("PORTAL_TOKEN_HOURS"), 1),
+        outbox_sender=_bool("PORTAL_OUTBOX_SENDER", raw("PORTAL_OUTBOX_SENDER")),
     )
 
 

@@ -29,6 +29,8 @@ def portal_env(monkeypatch, tmp_path, db_url):
     monkeypatch.setenv("PORTAL_COOKIE_KEY", TEST_COOKIE_KEY)
     monkeypatch.setenv("PORTAL_OUTBOX_DIR", str(tmp_path / "outbox"))
     monkeypatch.setenv("PORTAL_DOCUMENTS_DIR", str(tmp_path / "documents"))
+    # AppTest runs app.py inside pytest: no background sender thread outliving the test's database.
+    monkeypatch.setenv("PORTAL_OUTBOX_SENDER", "0")
     for name in ("PORTAL_SMTP_HOST", "PORTAL_SMTP_USER", "PORTAL_SMTP_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path

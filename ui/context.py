@@ -10,6 +10,7 @@ from core.db import make_engine
 from core.scope import MemberScope, Scope, StaffScope
 
 SCOPE_KEY = "portal_scope"
+LOGIN_PAGE_KEY = "portal_login_page"
 
 
 @st.cache_resource(show_spinner=False)
@@ -69,3 +70,13 @@ def staff_scope() -> StaffScope:
         st.error("This page is for staff.")
         st.stop()
     return current
+
+
+def set_login_page(page) -> None:
+    """Remember the login page of this run (app.py), so public pages can link back to it."""
+    st.session_state[LOGIN_PAGE_KEY] = page
+
+
+def login_page():
+    """The login page registered in this run, for st.page_link / st.switch_page."""
+    return st.session_state[LOGIN_PAGE_KEY]

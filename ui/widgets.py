@@ -1,10 +1,19 @@
 """Small shared widgets: refusal messages, paging controls."""
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from core.errors import PortalError, ValidationError
 from core.paging import Page
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$=])")
+
+
+def plain(text: str) -> str:
+    """Text from a person made safe for a Markdown-rendering element (headers, messages, labels)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
 def show_error(error: PortalError) -> None:

@@ -44,5 +44,5 @@ def login_with_form(at: AppTest, email: str, password: str) -> AppTest:
 
 
 def registered_pages(at: AppTest) -> set[str]:
-    """The url paths st.navigation registered on the last run."""
-    return {info.get("url_pathname") or "" for info in at._registered_pages.values()}
+    """The titles of the pages st.navigation registered on the last run."""
+    return {info.get("page_name") for info in at._registered_pages.values()}

@@ -127,23 +127,31 @@ def page(browser):
 
 
 def wait_idle(page) -> None:
-    """Wait until the app's script is not running (a click during a rerun can be lost)."""
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+    """Wait until the page's script run has finished (widgets typed into before that can be lost)."""
+    page.wait_for_function("() => document.querySelector('[data-testid=stApp]')"
+                           "?.getAttribute('data-test-script-state') === 'notRunning'")
 
 
-def login(page, portal_url: str, email: str, password: str) -> None:
-    """Log in through the real form and wait for the first page after login."""
-    page.goto(portal_url)
-    page.get_by_role("button", name="Log in").wait_for()
-    # The cookie component reruns the page once its frame has loaded; a form submitted during
-    # that rerun is lost (seen on a busy machine). Wait for the frame and the rerun to finish.
-    page.wait_for_load_state("networkidle")
-    wait_idle(page)
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("button", name="Log out").wait_for()
-    wait_idle(page)
+def login(page, portal_url: str, email: str, password: str, *, goto: bool = True) -> None:
+    """Log in through the real form and wait for the first page after login.
+
+    A submit that lands while the cookie component's first value reruns the app can be lost
+    (the form stays filled in, no error): the click is then repeated, at most three times.
+    """
+    if goto:
+        page.goto(portal_url)
+    for attempt in range(3):
+        page.get_by_label("Email", exact=True).wait_for()
+        wait_idle(page)
+        page.get_by_label("Email", exact=True).fill(email)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Log in").click()
+        try:
+            page.get_by_role("button", name="Log out").wait_for(timeout=8_000 if attempt < 2 else 20_000)
+            return
+        except Exception:
+            if page.get_by_text("Email or password is incorrect.").count() or attempt == 2:
+                raise
 
 
 def nav_links(page) -> list[str]:
