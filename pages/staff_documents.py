@@ -14,7 +14,7 @@ engine = context.engine()
 cfg = context.settings()
 state = st.session_state
 
-st.title("Documents")
+st.title("Client documents")
 with engine.connect() as conn:
     client_options = dict(clients.client_choices(scope, conn))
 YES_NO = ["No", "Yes"]

@@ -10,7 +10,7 @@ scope = context.staff_scope()
 engine = context.engine()
 state = st.session_state
 
-st.title("Work requests")
+st.title("Work request inbox")
 
 with engine.connect() as conn:
     client_options = dict(clients.client_choices(scope, conn))

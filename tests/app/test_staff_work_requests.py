@@ -29,7 +29,7 @@ def test_staff_inbox_shows_requests_of_all_clients_with_member_text_as_text(port
     texts = " ".join(t.value for t in at.text)
     assert "Alpha request" in texts and "Bravo request" in texts
     assert "Notes: *not bold*" in [t.value for t in at.text]
-    assert "work-request-inbox" in registered_pages(at)
+    assert "Work request inbox" in registered_pages(at)
 
 
 def test_staff_declines_a_request_with_a_reason_through_the_page(portal_env, world, engine):
@@ -57,5 +57,5 @@ def test_decline_without_reason_shows_the_field_and_changes_nothing(portal_env, 
 
 def test_member_does_not_get_the_staff_inbox(portal_env, world):
     at = app_as("all@a.example")
-    assert "work-request-inbox" not in registered_pages(at)
-    assert "client-documents" not in registered_pages(at)
+    assert "Work request inbox" not in registered_pages(at)
+    assert "Client documents" not in registered_pages(at)

@@ -56,7 +56,7 @@ def test_member_work_request_is_declined_by_staff_and_the_member_sees_why(portal
         member.get_by_role("button", name="Submit work request").click()
         member.get_by_text("was sent").wait_for()
 
-        _open(staff, "Work requests")
+        _open(staff, "Work request inbox")
         request = _block(staff, "E2E: radiator cold in meeting room", staff.get_by_label("Reason"))
         request.get_by_text("Room 2.14, since this morning.").wait_for()
         request.get_by_role("textbox", name="Reason").fill("Covered by Thursday's maintenance visit")
@@ -82,7 +82,7 @@ def test_staff_restricts_an_uploaded_document_for_one_member_and_the_other_downl
     _pdf(source)
 
     with _logged_in(browser, portal, STAFF) as page:
-        _open(page, "Documents")
+        _open(page, "Client documents")
         _choose(page, "Client", "Jansen Installatietechniek", search="Jansen")
         page.locator('input[type="file"]').set_input_files(str(source))
         page.get_by_label("Title of roof-inspection.pdf").fill(title)
