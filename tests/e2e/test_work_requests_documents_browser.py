@@ -44,6 +44,7 @@ def _choose(page, label: str, option_text: str, *, search: str | None = None) ->
     if search:
         box.fill(search)
     page.get_by_role("option").filter(has_text=option_text).first.click()
+    wait_idle(page)  # the choice reruns the page; what is done during that rerun can be lost
 
 
 def test_member_work_request_is_declined_by_staff_and_the_member_sees_why(portal, browser):
@@ -83,9 +84,9 @@ def test_staff_restricts_an_uploaded_document_for_one_member_and_the_other_downl
 
     with _logged_in(browser, portal, STAFF) as page:
         _open(page, "Client documents")
-        _choose(page, "Client", "Jansen Installatietechniek", search="Jansen")
         page.locator('input[type="file"]').set_input_files(str(source))
         page.get_by_label("Title of roof-inspection.pdf").fill(title)
+        _choose(page, "Client", "Jansen Installatietechniek", search="Jansen")
         page.get_by_role("button", name="Upload", exact=True).click()
         page.get_by_text("Uploaded 1 document.").wait_for()
 
