@@ -38,7 +38,8 @@ def cmd_demo(args) -> int:
     def progress(kind: str, n: int, total: int) -> None:
         print(f"  [{n}/{total}] {kind}", file=sys.stderr)
 
-    counts = demo.load(engine, args.scale, progress=progress)
+    counts = demo.load(engine, args.scale, progress=progress,
+                       documents_dir=settings_core.load(for_web=False).documents_dir)
     for kind, count in counts.items():
         print(f"{kind:>18}: {count:,}")
     print(f"demo data ({args.scale}) loaded in {time.perf_counter() - started:.1f} s")

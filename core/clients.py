@@ -42,3 +42,12 @@ def get_client(scope: StaffScope, conn: Connection, client_id: int) -> dict:
     if row is None:
         raise NotFound("No such client.")
     return dict(row)
+
+
+def client_choices(scope: StaffScope, conn: Connection, *, active_only: bool = False) -> list[tuple[int, str]]:
+    """Staff: every client as (id, "name (ref)"), by name, for a searchable select."""
+    require_staff(scope)
+    query = sa.select(clients.c.id, clients.c.name, clients.c.ref).order_by(clients.c.name, clients.c.id)
+    if active_only:
+        query = query.where(clients.c.active)
+    return [(r.id, f"{r.name} ({r.ref})") for r in conn.execute(query)]

@@ -7,8 +7,10 @@ are Due, Overdue and Paid and services upcoming or overdue whenever the demo is 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,7 +22,7 @@ from core import accounts as accounts_core
 from core import loader
 from core.db import utcnow
 from core.rights import NOTIFY_COLUMNS, RIGHT_COLUMNS
-from core.schema import accounts, clients, portal_settings
+from core.schema import accounts, clients, document_restrictions, documents, jobs, portal_settings, sites, work_requests
 
 DEMO_PASSWORD = "portal-demo-2026"
 SEED = 20261127
@@ -58,6 +60,7 @@ DEMO_LOGINS = (
      tuple(RIGHT_COLUMNS), ("jobs",)),
     ("jobs@client-b.example", "Eli", "Visser", "Site supervisor", 1,
      ("job_status", "completed_jobs", "work_requests"), ("jobs",)),
+    ("documents@client-a.example", "Femke", "Mulder", "Office manager", 0, ("documents", "work_requests"), ()),
 )
 
 CATEGORIES = np.array(["HVAC", "Fire safety", "Electrical", "Plumbing", "Lifts", "Access control",
@@ -364,8 +367,103 @@ def _accounts(conn: Connection, scale: Scale, rng: np.random.Generator) -> None:
     conn.execute(accounts.insert(), rows)
 
 
-def load(engine: Engine, scale_name: str = "small", today: dt.date | None = None, progress=None) -> dict[str, int]:
-    """Write the demo data set (portal settings, business data, demo logins) in one transaction."""
+# Demo documents: (client index, title, visible, restricted for these demo logins, body lines).
+DEMO_DOCUMENTS = (
+    (0, "Maintenance contract 2026", True, (), ("Scope: all HVAC, boilers and fire safety installations.",
+                                              "Response time: 4 hours for emergencies, next working day otherwise.")),
+    (0, "Annual inspection report", True, (),
+     ("All installations inspected.", "Two remarks; see page 2 of the report.")),
+    (0, "Board meeting minutes - maintenance budget", True, ("documents@client-a.example",),
+     ("Budget for next year approved.", "For the facility manager only.")),
+    (0, "Draft quotation - solar panels", False, (), ("Draft, not yet shared with the client.",)),
+    (1, "Service level agreement", True, (), ("Harbour View Facilities Ltd", "Quarterly maintenance of all lifts.")),
+    (1, "Fire safety plan", True, (), ("Evacuation routes and assembly points per site.",)),
+)
+# Demo work requests: (client index, login, subject, notes, status, decline reason, days ago, days ahead).
+DEMO_WORK_REQUESTS = (
+    (0, "all.rights@client-a.example", "Boiler makes a banging noise",
+     "Since Monday the boiler in the basement bangs when it starts. Access via the back entrance.", "new", None, 1, 3),
+    (0, "documents@client-a.example", "Replace broken lighting in hallway",
+     "Three fittings on the 2nd floor no longer work.", "accepted", None, 6, 5),
+    (0, "all.rights@client-a.example", "Extra filter change",
+     "Could the filters be changed before the summer?", "declined",
+     "This is included in the quarterly maintenance visit planned for next month.", 12, 10),
+    (0, "all.rights@client-a.example", "Lift stops between floors", "Happened twice this week.", "converted",
+     None, 20, 1),
+    (1, "jobs@client-b.example", "Door access badge reader faulty",
+     "The reader at the loading dock rejects every badge.", "new", None, 2, 2),
+    (1, "all.rights@client-b.example", "Annual fire alarm test", "Please plan it outside office hours.",
+     "accepted", None, 9, 14),
+)
+
+
+def _demo_pdf(title: str, client_name: str, lines: tuple[str, ...]) -> bytes:
+    from fpdf import FPDF
+
+    from core.settings import PROJECT_ROOT
+
+    pdf = FPDF()
+    pdf.set_creation_date(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))  # same bytes on every load
+    pdf.add_font("DejaVu", fname=str(PROJECT_ROOT / "assets" / "fonts" / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", style="B", fname=str(PROJECT_ROOT / "assets" / "fonts" / "DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 18)
+    pdf.multi_cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", size=11)
+    pdf.multi_cell(0, 7, f"Demo Field Services for {client_name}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    for line in lines:
+        pdf.multi_cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def _documents_and_requests(conn: Connection, documents_dir: Path | None, today: dt.date) -> None:
+    """A few documents (PDF files in `documents_dir`) and work requests for demo clients A and B."""
+    client_rows = conn.execute(sa.select(clients.c.id, clients.c.name).order_by(clients.c.ref).limit(2)).all()
+    login_ids = {r.email: r.id for r in conn.execute(sa.select(accounts.c.id, accounts.c.email))}
+    staff_id = login_ids["staff@demo.example"]
+    now = dt.datetime.combine(today, dt.time(8, 0))
+    if documents_dir is not None:
+        documents_dir = Path(documents_dir)
+        documents_dir.mkdir(parents=True, exist_ok=True)
+        for n, (client_idx, title, visible, restricted_for, lines) in enumerate(DEMO_DOCUMENTS):
+            client_id, client_name = client_rows[client_idx]
+            data = _demo_pdf(title, client_name, lines)
+            key = hashlib.sha256(f"demo-document:{SEED}:{n}".encode()).hexdigest()[:32]
+            (documents_dir / key).write_bytes(data)
+            doc_id = conn.execute(documents.insert().values(
+                client_id=client_id, title=title, filename=title.lower().replace(" - ", "-").replace(" ", "-") + ".pdf",
+                storage_key=key, size_bytes=len(data), visible=visible, uploaded_by=staff_id,
+                uploaded_at=now - dt.timedelta(days=30 - n),
+            ).returning(documents.c.id)).scalar_one()
+            for email in restricted_for:
+                conn.execute(document_restrictions.insert().values(
+                    document_id=doc_id, account_id=login_ids[email], client_id=client_id))
+    for client_idx, email, subject, notes, status, reason, days_ago, days_ahead in DEMO_WORK_REQUESTS:
+        client_id = client_rows[client_idx].id
+        site_id = conn.execute(sa.select(sites.c.id).where(sites.c.client_id == client_id, sites.c.active)
+                               .order_by(sites.c.ref)).scalars().first()
+        job_ref = None
+        if status == "converted":
+            job_ref = conn.execute(
+                sa.select(jobs.c.ref).where(jobs.c.client_id == client_id, jobs.c.status == "assigned")
+                .order_by(jobs.c.ref)).scalars().first()
+        created = now - dt.timedelta(days=days_ago)
+        conn.execute(work_requests.insert().values(
+            client_id=client_id, site_id=site_id, account_id=login_ids[email], submitted_by=email, subject=subject,
+            notes=notes, requested_for=dt.datetime.combine(today + dt.timedelta(days=days_ahead), dt.time(9, 0)),
+            status=status, decline_reason=reason, job_ref=job_ref, created_at=created,
+            handled_by=None if status == "new" else staff_id,
+            handled_at=None if status == "new" else created + dt.timedelta(hours=5),
+        ))
+
+
+def load(engine: Engine, scale_name: str = "small", today: dt.date | None = None, progress=None,
+         documents_dir: Path | None = None) -> dict[str, int]:
+    """Write the demo data set (portal settings, business data, demo logins) in one transaction.
+
+    With `documents_dir`, demo PDF documents are written there too (without it, none are made).
+    """
     scale = SCALES[scale_name]
     data = frames(scale_name, today=today)
     with engine.begin() as conn:
@@ -381,6 +479,7 @@ def load(engine: Engine, scale_name: str = "small", today: dt.date | None = None
         )
         counts = loader.load(conn, data, progress=progress)
         _accounts(conn, scale, np.random.default_rng(SEED + 2))
+        _documents_and_requests(conn, documents_dir, today or dt.date.today())
     return counts
 
 

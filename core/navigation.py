@@ -33,6 +33,11 @@ MEMBER_PAGES: tuple[PageSpec, ...] = (
 
 STAFF_PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/staff_clients.py", "Clients", ":material/groups:", "clients", section="Clients"),
+    # Titles differ from the member pages "Documents" and "Work requests" (tests tell pages by title).
+    PageSpec("pages/staff_documents.py", "Client documents", ":material/description:", "client-documents",
+             section="Clients"),
+    PageSpec("pages/staff_work_requests.py", "Work request inbox", ":material/inbox:", "work-request-inbox",
+             section="Work"),
     PageSpec("pages/staff_portal_setup.py", "Portal setup", ":material/tune:", "portal-setup", section="Portal"),
     PageSpec("pages/staff_outbox.py", "Outbox", ":material/outgoing_mail:", "outbox", section="Portal"),
     PageSpec("pages/staff_audit_log.py", "Audit log", ":material/history:", "audit-log", section="Portal"),

@@ -24,7 +24,7 @@ def _prepared(url: str, demo_mode: bool) -> bool:
     engine = _engine_for(url)
     schema.init(engine)
     if demo_mode and demo.is_empty(engine):
-        demo.load(engine)
+        demo.load(engine, documents_dir=settings().documents_dir)
     return True
 
 
