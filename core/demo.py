@@ -286,17 +286,16 @@ def frames(scale_name: str = "small", today: dt.date | None = None, seed: int = 
             "description": LINE_ITEMS[rng.integers(0, len(LINE_ITEMS), len(parent))],
             "quantity": qty.astype(str), "unit_price": (price_cents / 100).round(2).astype(str),
             "vat_rate": vat,
-            "_cents": np.round(qty * price_cents * (1 + vat.astype(int) / 100)).astype(np.int64),
         })
 
-    quote_lines_df = lines(quote_refs, "quote_ref").drop(columns="_cents")
+    quote_lines_df = lines(quote_refs, "quote_ref")
     inv_lines = lines(invoice_refs, "invoice_ref")
-    # Per-line rounding as in the loader: sum of line amounts, each rounded.
-    qty = inv_lines["quantity"].astype(int).to_numpy()
-    unit = inv_lines["unit_price"].astype(float).to_numpy()
-    vat = inv_lines["vat_rate"].astype(int).to_numpy()
-    net = np.round(qty * unit * 100).astype(np.int64)
-    tax = np.round(qty * unit * vat).astype(np.int64)
+    # Per-line rounding as in the loader, in whole cents: VAT rounded half up per line.
+    qty = inv_lines["quantity"].astype(int).to_numpy().astype(np.int64)
+    unit_cents = np.round(inv_lines["unit_price"].astype(float).to_numpy() * 100).astype(np.int64)
+    vat = inv_lines["vat_rate"].astype(int).to_numpy().astype(np.int64)
+    net = qty * unit_cents
+    tax = (net * vat + 50) // 100
     line_total = pd.Series(net + tax).groupby(inv_lines["invoice_ref"].to_numpy()).sum()
     totals_cents = line_total.reindex(invoice_refs.to_numpy()).to_numpy()
     paid_cents = np.where(fully_paid, totals_cents,
@@ -315,7 +314,7 @@ def frames(scale_name: str = "small", today: dt.date | None = None, seed: int = 
         "clients": clients_df, "sites": sites_df, "assets": assets_df, "jobs": jobs_df,
         "asset_services": services_df, "workflow_forms": forms_df, "workflow_answers": answers_df,
         "quotes": quotes_df, "quote_lines": quote_lines_df, "invoices": invoices_df,
-        "invoice_lines": inv_lines.drop(columns="_cents"),
+        "invoice_lines": inv_lines,
     }
 
 

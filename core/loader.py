@@ -196,7 +196,7 @@ def recompute_totals(conn: Connection, parent: str, ids_sql: str) -> None:
         UPDATE {parent} SET
           subtotal = COALESCE((SELECT SUM(ROUND(l.quantity * l.unit_price, 2)) FROM {lines} l
                                WHERE l.{fk} = {parent}.id), 0),
-          vat_amount = COALESCE((SELECT SUM(ROUND(l.quantity * l.unit_price * l.vat_rate / 100, 2))
+          vat_amount = COALESCE((SELECT SUM(ROUND(l.quantity * l.unit_price * l.vat_rate * 0.01, 2))
                                  FROM {lines} l WHERE l.{fk} = {parent}.id), 0)
         WHERE id IN ({ids_sql})"""))
     conn.execute(sa.text(f"UPDATE {parent} SET total = subtotal + vat_amount WHERE id IN ({ids_sql})"))
