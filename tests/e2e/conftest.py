@@ -132,6 +132,17 @@ def wait_idle(page) -> None:
                            "?.getAttribute('data-test-script-state') === 'notRunning'")
 
 
+def settle(page) -> None:
+    """Wait until the page is idle after the cookie component's first value has rerun the app.
+
+    That component reports the browser's cookies once per page load, which reruns the script; a
+    form submitted in the same instant can be lost. People type slower than that; tests wait.
+    """
+    wait_idle(page)
+    page.wait_for_timeout(700)
+    wait_idle(page)
+
+
 def login(page, portal_url: str, email: str, password: str, *, goto: bool = True) -> None:
     """Log in through the real form and wait for the first page after login.
 
@@ -142,7 +153,7 @@ def login(page, portal_url: str, email: str, password: str, *, goto: bool = True
         page.goto(portal_url)
     for attempt in range(3):
         page.get_by_label("Email", exact=True).wait_for()
-        wait_idle(page)
+        settle(page)
         page.get_by_label("Email", exact=True).fill(email)
         page.get_by_label("Password", exact=True).fill(password)
         page.get_by_role("button", name="Log in").click()

@@ -1,6 +1,6 @@
 """A real browser logs in as a demo member, sees its home page and logs out."""
 from core.demo import DEMO_PASSWORD
-from tests.e2e.conftest import login, nav_links, wait_idle
+from tests.e2e.conftest import login, nav_links, settle
 
 
 def test_demo_member_logs_in_sees_home_and_logs_out(portal, page):
@@ -23,7 +23,7 @@ def test_page_outside_the_members_rights_leads_nowhere(portal, page):
 def test_wrong_password_is_refused(portal, page):
     page.goto(portal.url)
     page.get_by_label("Email", exact=True).wait_for()
-    wait_idle(page)
+    settle(page)
     page.get_by_label("Email", exact=True).fill("invoices@client-a.example")
     page.get_by_label("Password", exact=True).fill("not the right password")
     page.get_by_role("button", name="Log in").click()
