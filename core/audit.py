@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from core.csvexport import to_csv_bytes
 from core.db import read_frame, utcnow
-from core.paging import DEFAULT_PAGE_SIZE, Page, fetch, like_pattern
+from core.paging import DEFAULT_PAGE_SIZE, Page, blank_missing_text, fetch, like_pattern
 from core.schema import audit_log, clients
 from core.scope import require_staff
 
@@ -75,7 +75,8 @@ def _filtered(*, action: str | None = None, actor: str = "", client: str = "", c
 def list_entries(scope, conn: Connection, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, **filters) -> Page:
     """Staff: one page of audit entries, newest first, filtered by action, actor, client, dates, text."""
     require_staff(scope)
-    return fetch(conn, _filtered(**filters), page=page, page_size=page_size)
+    result = fetch(conn, _filtered(**filters), page=page, page_size=page_size)
+    return blank_missing_text(result, ["actor_email", "client", "target", "details"])
 
 
 def actions(scope, conn: Connection) -> list[str]:

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from core import audit
 from core.db import utcnow
 from core.errors import NotFound, ValidationError
-from core.paging import DEFAULT_PAGE_SIZE, Page, fetch, like_pattern
+from core.paging import DEFAULT_PAGE_SIZE, Page, blank_missing_text, fetch, like_pattern
 from core.schema import outbox
 from core.scope import require_staff
 
@@ -52,7 +52,7 @@ def list_outbox(scope, conn: Connection, *, status: str | None = None, search: s
         query = query.where(sa.or_(sa.func.lower(outbox.c.to_addr).like(pattern, escape="\\"),
                                    sa.func.lower(outbox.c.subject).like(pattern, escape="\\")))
     query = query.order_by(outbox.c.created_at.desc(), outbox.c.id.desc())
-    return fetch(conn, query, page=page, page_size=page_size)
+    return blank_missing_text(fetch(conn, query, page=page, page_size=page_size), ["last_error"])
 
 
 def status_counts(scope, conn: Connection) -> dict[str, int]:

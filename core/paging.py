@@ -50,3 +50,12 @@ def fetch(conn, query: sa.Select, *, page: int, page_size: int) -> Page:
     page = min(page, last)
     rows = read_frame(conn, query.limit(page_size).offset((page - 1) * page_size))
     return Page(rows, total, page, page_size)
+
+
+def blank_missing_text(page: Page, columns: list[str]) -> Page:
+    """The same page with empty text instead of missing values in the given text columns."""
+    rows = page.rows.copy()
+    for column in columns:
+        if column in rows.columns:
+            rows[column] = rows[column].astype(object).where(rows[column].notna(), "")
+    return Page(rows, page.total, page.page, page.page_size)

@@ -48,3 +48,14 @@ def test_members_cannot_read_the_audit_log(world):
         audit.list_entries(world.scope("all@a.example"), conn)
     with pytest.raises(scope_core.NotStaff), world.engine.connect() as conn:
         audit.entries_csv(world.scope("all@a.example"), conn)
+
+
+def test_audit_list_shows_empty_text_not_missing_values(world):
+    from core import audit
+    from tests.factory import STAFF
+
+    with world.engine.begin() as conn:
+        audit.record(conn, "login", actor_email=STAFF)
+        rows = audit.list_entries(world.scope(STAFF), conn).rows
+    assert rows[["target", "details"]].map(lambda v: v is None).sum().sum() == 0
+    assert set(rows["target"]) == {""}
