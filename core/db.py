@@ -71,19 +71,7 @@ def stage_frame(conn: Connection, name: str, frame: pd.DataFrame) -> None:
     conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))
     cols = ", ".join(f'"{c}" {_pg_type(frame[c])}' for c in frame.columns)
     conn.execute(sa.text(f'CREATE TEMP TABLE "{name}" ({cols})'))
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cur:
-        collist = ", ".join(f'"{c}"' for c in frame.columns)
-        with cur.copy(f'COPY "{name}" ({collist}) FROM STDIN') as copy:
-            for row in frame.itertuples(index=False, name=None):
-                copy.write_row([None if _isna(v) else v for v in row])
-
-
-def _isna(value) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+    append_frame(conn, name, frame)
 
 
 def _pg_type(series: pd.Series) -> str:

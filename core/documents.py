@@ -137,9 +137,7 @@ def list_for_staff(scope: StaffScope, conn: Connection, *, client_id: int | None
     if client_id is not None:
         query = query.where(documents.c.client_id == int(client_id))
     if search.strip():
-        pattern = like_pattern(search)
-        query = query.where(sa.or_(sa.func.lower(documents.c.title).like(pattern, escape="\\"),
-                                   sa.func.lower(documents.c.filename).like(pattern, escape="\\")))
+        query = query.where(_title_or_filename_matches(search))
     query = query.order_by(documents.c.uploaded_at.desc(), documents.c.id.desc())
     return fetch(conn, query, page=page, page_size=page_size)
 
@@ -229,6 +227,12 @@ def set_member_access(scope: StaffScope, conn: Connection, member_id: int, *, al
                          target=f"account:{member.id}", details={"restricted": to_restrict, "allowed": to_allow})
 
 
+def _title_or_filename_matches(search: str):
+    pattern = like_pattern(search)
+    return sa.or_(sa.func.lower(documents.c.title).like(pattern, escape="\\"),
+                  sa.func.lower(documents.c.filename).like(pattern, escape="\\"))
+
+
 def _seen_by(scope: MemberScope):
     """The WHERE clause of the documents this member may see (client, visible, not restricted)."""
     restricted = sa.exists().where(
@@ -248,9 +252,7 @@ def list_for_member(scope: MemberScope, conn: Connection, *, search: str = "", p
         .where(_seen_by(scope))
     )
     if search.strip():
-        pattern = like_pattern(search)
-        query = query.where(sa.or_(sa.func.lower(documents.c.title).like(pattern, escape="\\"),
-                                   sa.func.lower(documents.c.filename).like(pattern, escape="\\")))
+        query = query.where(_title_or_filename_matches(search))
     query = query.order_by(documents.c.uploaded_at.desc(), documents.c.id.desc())
     return fetch(conn, query, page=page, page_size=page_size)
 
