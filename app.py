@@ -16,6 +16,7 @@ from core import accounts, demo, navigation, portal
 from core import scope as scope_core
 from core.settings import SettingsError
 from ui import branding, context, sender
+from ui.widgets import plain
 
 COOKIE_NAME = "portal_auth"
 LOGIN_FIELDS = {"Form name": "Log in", "Username": "Email", "Password": "Password", "Login": "Log in"}
@@ -138,9 +139,9 @@ else:
     else:
         nav = st.navigation(made)
     with st.sidebar:
-        st.markdown(f"**{brand.portal_name}**")
+        st.markdown(f"**{plain(brand.portal_name)}**")
         who = scope.client_name if isinstance(scope, scope_core.MemberScope) else "Staff"
-        st.caption(who)
+        st.caption(plain(who))
         st.text(scope.name)
         authenticator.logout("Log out", location="sidebar", key="portal_logout", callback=_on_logout)
     branding.footer(brand)

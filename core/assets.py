@@ -26,10 +26,20 @@ _ASSET_SORTS = {
 ASSET_SORT_CHOICES = tuple(_ASSET_SORTS)
 
 
+def _own_site(scope: MemberScope, site_id_column) -> sa.ColumnElement:
+    # Join condition for a row's site that also holds the member's client: a site of another
+    # client (bad data) never lends its name or address to this member's rows.
+    return sa.and_(sites.c.id == site_id_column, sites.c.client_id == scope.client_id)
+
+
+# Pages whose filters offer the client's sites.
+SITE_FILTER_RIGHTS = frozenset({"asset_services", "completed_jobs", "job_status"})
+
+
 def site_options(scope: MemberScope, conn: Connection) -> dict[int, str]:
     """The member's own client's active sites (id -> name) for filters, by name."""
-    if not isinstance(scope, MemberScope):
-        raise RightMissing("portal member")
+    if not isinstance(scope, MemberScope) or not scope.rights & SITE_FILTER_RIGHTS:
+        raise RightMissing(RIGHTS["asset_services"])
     rows = conn.execute(
         sa.select(sites.c.id, sites.c.name)
         .where(sites.c.client_id == scope.client_id, sites.c.active.is_(True))
@@ -80,7 +90,7 @@ def _services_base(scope: MemberScope) -> sa.Select:
                   assets.c.ref.label("asset_ref"), sites.c.name.label("site"), asset_services.c.service_type,
                   asset_services.c.due_on)
         .select_from(asset_services.join(assets, assets.c.id == asset_services.c.asset_id)
-                     .join(sites, sites.c.id == assets.c.site_id))
+                     .join(sites, _own_site(scope, assets.c.site_id)))
         .where(asset_services.c.client_id == scope.client_id, assets.c.client_id == scope.client_id)
     )
 
@@ -152,7 +162,7 @@ def service_record(scope: MemberScope, conn: Connection, service_id: int) -> dic
                   sites.c.address.label("site_address"), jobs.c.ref.label("job_ref"),
                   clients.c.name.label("client_name"))
         .select_from(asset_services.join(assets, assets.c.id == asset_services.c.asset_id)
-                     .join(sites, sites.c.id == assets.c.site_id)
+                     .outerjoin(sites, _own_site(scope, assets.c.site_id))
                      .join(clients, clients.c.id == asset_services.c.client_id)
                      .outerjoin(jobs, sa.and_(jobs.c.id == asset_services.c.job_id,
                                               jobs.c.client_id == scope.client_id)))

@@ -171,7 +171,8 @@ def require_document_access(scope: MemberScope, conn: Connection, job_id: int | 
 def _completed_job(scope: MemberScope, conn: Connection, job_id: int) -> dict:
     row = conn.execute(
         sa.select(jobs.c.id, jobs.c.ref, jobs.c.title, jobs.c.status, jobs.c.completed_at, sites.c.name.label("site"))
-        .select_from(jobs.join(sites, sites.c.id == jobs.c.site_id))
+        .select_from(jobs.outerjoin(sites, sa.and_(sites.c.id == jobs.c.site_id,
+                                                   sites.c.client_id == scope.client_id)))
         .where(jobs.c.id == int(job_id), jobs.c.client_id == scope.client_id)
     ).mappings().first()
     if row is None:

@@ -72,7 +72,7 @@ def _record_events(conn: Connection, import_id: str) -> None:
 _DETAILS = {
     "jobs": """SELECT e.account_id, e.record_ref, j.title, st.name AS site, j.completed_at
                FROM notification_events e JOIN jobs j ON j.ref = e.record_ref
-               LEFT JOIN sites st ON st.id = j.site_id""",
+               LEFT JOIN sites st ON st.id = j.site_id AND st.client_id = j.client_id""",
     "quotes": """SELECT e.account_id, e.record_ref, q.title, q.total, q.valid_until
                  FROM notification_events e JOIN quotes q ON q.ref = e.record_ref""",
     "invoices": """SELECT e.account_id, e.record_ref, i.issued_on, i.due_on, i.total

@@ -155,7 +155,9 @@ def _listing(*extra_columns) -> sa.Select:
             sites.c.name.label("site"), work_requests.c.requested_for, work_requests.c.status,
             work_requests.c.decline_reason, work_requests.c.job_ref, *extra_columns,
         )
-        .select_from(work_requests.join(sites, sites.c.id == work_requests.c.site_id))
+        # The site must be the request's own client's: bad data never shows another client's site.
+        .select_from(work_requests.join(sites, sa.and_(sites.c.id == work_requests.c.site_id,
+                                                       sites.c.client_id == work_requests.c.client_id)))
     )
 
 

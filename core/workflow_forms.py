@@ -21,7 +21,8 @@ def get_form(scope: MemberScope, conn: Connection, form_id: int) -> dict:
                   sites.c.name.label("site"), clients.c.name.label("client_name"))
         .select_from(workflow_forms.join(jobs, sa.and_(jobs.c.id == workflow_forms.c.job_id,
                                                        jobs.c.client_id == scope.client_id))
-                     .join(sites, sites.c.id == jobs.c.site_id)
+                     .outerjoin(sites, sa.and_(sites.c.id == jobs.c.site_id,
+                                               sites.c.client_id == scope.client_id))
                      .join(clients, clients.c.id == workflow_forms.c.client_id))
         .where(workflow_forms.c.id == int(form_id), workflow_forms.c.client_id == scope.client_id)
     ).mappings().first()

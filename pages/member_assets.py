@@ -6,7 +6,7 @@ from core.errors import PortalError
 from core.formatting import table
 from ui import context
 from ui.member import date_range, lazy_download, site_filter
-from ui.widgets import page_number, pager, show_error
+from ui.widgets import page_number, pager, plain, show_error
 
 SORTS = {"site": "Site", "name": "Name", "ref": "Ref", "category": "Category", "installed": "Installed on"}
 
@@ -14,7 +14,7 @@ scope = context.member_scope()
 engine = context.engine()
 
 st.title("Assets")
-st.caption(scope.client_name)
+st.caption(plain(scope.client_name))
 
 with engine.connect() as conn:
     top = st.columns([2, 3])

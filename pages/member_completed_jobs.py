@@ -6,13 +6,13 @@ from core.errors import PortalError
 from core.formatting import table
 from ui import context
 from ui.member import date_range, job_documents, site_filter
-from ui.widgets import page_number, pager, show_error
+from ui.widgets import page_number, pager, plain, show_error
 
 scope = context.member_scope()
 engine = context.engine()
 
 st.title("Completed jobs")
-st.caption(scope.client_name)
+st.caption(plain(scope.client_name))
 
 with engine.connect() as conn:
     top = st.columns([2, 3, 3])

@@ -4,12 +4,13 @@ import streamlit as st
 
 from core import home, portal
 from ui import context
+from ui.widgets import plain
 
 scope = context.member_scope()
 engine = context.engine()
 
-st.title(f"Welcome, {scope.name}")
-st.caption(scope.client_name)
+st.title(f"Welcome, {plain(scope.name)}")
+st.caption(plain(scope.client_name))
 
 with engine.connect() as conn:
     figures = home.figures(scope, conn)

@@ -6,7 +6,7 @@ from core.errors import PortalError
 from core.formatting import money, number, table
 from ui import context
 from ui.member import date_range, lazy_download
-from ui.widgets import page_number, pager, show_error
+from ui.widgets import page_number, pager, plain, show_error
 
 SORTS = {"issued": "Issued", "due": "Due date", "ref": "Ref", "total": "Total"}
 
@@ -14,7 +14,7 @@ scope = context.member_scope()
 engine = context.engine()
 
 st.title("Invoices")
-st.caption(scope.client_name)
+st.caption(plain(scope.client_name))
 
 with engine.connect() as conn:
     currency = portal.branding(conn).currency

@@ -6,7 +6,7 @@ from core.errors import PortalError
 from core.formatting import label, table
 from ui import context
 from ui.member import date_range, job_documents, lazy_download, site_filter
-from ui.widgets import page_number, pager, show_error
+from ui.widgets import page_number, pager, plain, show_error
 
 SORTS = {"created": "Created", "ref": "Ref", "title": "Title", "status": "Status", "site": "Site",
          "scheduled": "Scheduled for", "completed": "Completed at"}
@@ -15,7 +15,7 @@ scope = context.member_scope()
 engine = context.engine()
 
 st.title("Job status")
-st.caption(scope.client_name)
+st.caption(plain(scope.client_name))
 
 with engine.connect() as conn:
     top = st.columns([2, 2, 3])

@@ -7,7 +7,7 @@ from core import work_requests
 from core.db import today
 from core.errors import PortalError
 from ui import context
-from ui.widgets import page_number, pager, show_error
+from ui.widgets import page_number, pager, plain, show_error
 
 scope = context.member_scope()
 engine = context.engine()
@@ -41,7 +41,7 @@ def _submit() -> None:
 
 
 st.title("Work requests")
-st.caption(scope.client_name)
+st.caption(plain(scope.client_name))
 
 with engine.connect() as conn:
     site_options = dict(work_requests.site_choices(scope, conn))

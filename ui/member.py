@@ -14,15 +14,18 @@ from core.errors import PortalError, RightMissing
 from core.formatting import date
 from core.scope import MemberScope
 from ui import context
-from ui.widgets import show_error
+from ui.widgets import plain, show_error
 
 ALL_SITES = "All sites"
 
 
 def build_for_account(engine: Engine, email: str, authenticated_at: dt.datetime | None,
                       build: Callable[[MemberScope, Connection], bytes]) -> bytes:
-    """Run a core byte builder with the account's scope as it is now (rights re-read)."""
-    with engine.connect() as conn:
+    """Run a core byte builder with the account's scope as it is now (rights re-read).
+
+    In a transaction of its own, so that a builder that audits the download also commits it.
+    """
+    with engine.begin() as conn:
         current = scope_core.load(conn, email, authenticated_at=authenticated_at)
         if not isinstance(current, MemberScope):
             raise RightMissing("portal member")
@@ -67,7 +70,7 @@ def job_documents(scope: MemberScope, conn: Connection, job_id: int, job_ref: st
         show_error(exc)
         return
     if listed.empty:
-        st.info(f"Job {job_ref} has no documents to download.")
+        st.info(f"Job {plain(job_ref)} has no documents to download.")
         return
     lazy_download("Download all", lambda s, c: pdf.job_zip(s, c, job_id),
                   file_name=pdf.safe_filename(job_ref, "documents")[:-4] + ".zip", mime="application/zip",

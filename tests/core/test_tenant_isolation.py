@@ -217,6 +217,8 @@ def call_list_invoices(data, scope, draw):
 
 
 def call_site_options(data, scope, draw):
+    if not scope.rights & assets.SITE_FILTER_RIGHTS:
+        return _refused(data, RightMissing, assets.site_options, scope)
     with data.engine.connect() as conn:
         options = assets.site_options(scope, conn)
     assert {data.owner["sites"][i] for i in options} <= {scope.client_id}
