@@ -2,10 +2,8 @@
 one digest per member, showing only what the member's rights allow; delivered exactly once by SMTP."""
 from __future__ import annotations
 
-import smtplib
 import socket
 from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from core import importer, notifications
+from core import importer, mailer, notifications
+from core import settings as settings_core
 from core.schema import notification_events, outbox
 from tests.factory import add_member, business_frames
 
@@ -187,23 +186,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _deliver_pending(engine, host: str, port: int) -> int:
-    """Test-local sender: send every pending outbox row once and mark it sent.
-
-    (The portal's own sender is built separately; this stands in for it with the same contract.)
-    """
-    with engine.begin() as conn:
-        rows = conn.execute(sa.select(outbox).where(outbox.c.status == "pending")).mappings().all()
-        with smtplib.SMTP(host, port, timeout=10) as smtp:
-            for row in rows:
-                msg = EmailMessage()
-                msg["From"], msg["To"], msg["Subject"] = "portal@localhost", row["to_addr"], row["subject"]
-                msg.set_content(row["body_text"])
-                if row["body_html"]:
-                    msg.add_alternative(row["body_html"], subtype="html")
-                smtp.send_message(msg)
-                conn.execute(outbox.update().where(outbox.c.id == row["id"]).values(status="sent"))
-    return len(rows)
+def _deliver_pending(engine, tmp_path, host: str, port: int) -> int:
+    """Run the portal's own outbox sender once against the test SMTP server."""
+    cfg = settings_core.load({"PORTAL_SMTP_HOST": host, "PORTAL_SMTP_PORT": str(port), "PORTAL_SMTP_STARTTLS": "0",
+                              "PORTAL_OUTBOX_DIR": str(tmp_path / "outbox")},
+                             secrets_path=tmp_path / "none.toml", for_web=False)
+    return mailer.send_pending(engine, cfg).sent
 
 
 @pytest.fixture
@@ -222,9 +210,9 @@ def test_job_completed_email_reaches_a_real_smtp_server_exactly_once(more_member
     import_frames(world, tmp_path / "1", frames)
     assert sorted(m["to_addr"] for m in queued(world)) == ["all@a.example", "jobs-no-rights@a.example"]
 
-    sent = _deliver_pending(world.engine, controller.hostname, controller.port)
+    sent = _deliver_pending(world.engine, tmp_path, controller.hostname, controller.port)
     import_frames(world, tmp_path / "2", frames)  # re-import: nothing new queued
-    sent += _deliver_pending(world.engine, controller.hostname, controller.port)
+    sent += _deliver_pending(world.engine, tmp_path, controller.hostname, controller.port)
 
     assert sent == 2
     recipients = sorted(r for rcpts, _ in inbox.messages for r in rcpts)
