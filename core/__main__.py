@@ -22,12 +22,14 @@ def _engine():
 
 
 def cmd_init(args) -> int:
+    """`init`: create or upgrade the schema."""
     version = schema.init(_engine())
     print(f"schema ready (version {version})")
     return 0
 
 
 def cmd_demo(args) -> int:
+    """`demo`: load the demo data set into an empty database."""
     engine = _engine()
     schema.init(engine)
     if not demo.is_empty(engine):
@@ -47,6 +49,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_create_staff(args) -> int:
+    """`create-staff`: create a staff account, password from standard input or a prompt."""
     if sys.stdin.isatty():
         password = getpass.getpass("Password (at least 12 characters): ")
         if getpass.getpass("Repeat password: ") != password:
@@ -94,6 +97,7 @@ class _ProgressBar:
 
 
 def cmd_import(args) -> int:
+    """`import`: check and import a folder, file or ZIP; non-zero exit on problems."""
     cfg = settings_core.load(for_web=False)
     engine = make_engine(cfg.db_url)
     schema.init(engine)
@@ -115,6 +119,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_send_outbox(args) -> int:
+    """`send-outbox`: deliver the pending e-mail once and exit."""
     from core import mailer
 
     cfg = settings_core.load(for_web=False)
@@ -126,6 +131,7 @@ def cmd_send_outbox(args) -> int:
 
 
 def cmd_settings(args) -> int:
+    """`settings`: print the settings table."""
     print(settings_core.help_table())
     return 0
 

@@ -30,6 +30,8 @@ SEED = 20261127
 
 @dataclass(frozen=True)
 class Scale:
+    """Row counts of one demo data set size."""
+
     clients: int
     sites: int
     assets: int

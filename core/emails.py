@@ -16,6 +16,8 @@ _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 @dataclass(frozen=True)
 class Mail:
+    """One e-mail's subject with its plain-text and HTML bodies."""
+
     subject: str
     text: str
     html: str

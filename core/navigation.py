@@ -12,6 +12,8 @@ from core.scope import MemberScope, Scope, StaffScope
 
 @dataclass(frozen=True)
 class PageSpec:
+    """One page the navigation may register, and the member right that registers it."""
+
     path: str  # file under the project root
     title: str
     icon: str

@@ -19,6 +19,8 @@ from core.validation import required
 
 @dataclass(frozen=True)
 class Branding:
+    """What staff set up: name, colour, logo and texts shown on every page and PDF."""
+
     portal_name: str
     primary_color: str
     login_intro: str

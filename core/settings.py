@@ -23,6 +23,8 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True)
 class Setting:
+    """One PORTAL_* variable with its default and a line of help."""
+
     name: str
     default: str | None
     help: str
@@ -53,6 +55,8 @@ _HELP = {s.name: s for s in SETTINGS}
 
 @dataclass(frozen=True)
 class Settings:
+    """The validated configuration of this process."""
+
     db_url: str
     demo: bool
     base_url: str
