@@ -1,7 +1,7 @@
 """Member page: Documents — the client's documents this member may see, newest first, to download."""
 import streamlit as st
 
-from core import documents
+from core import documents, formatting
 from ui import context
 from ui.member import lazy_download
 from ui.widgets import page_number, pager, plain
@@ -32,7 +32,7 @@ for row in result.rows.itertuples():
     with st.container(border=True):
         cols = st.columns([5, 1])
         cols[0].text(row.title)
-        cols[0].caption(f"{row.uploaded_at:%Y-%m-%d} · {documents.human_size(int(row.size_bytes))}")
+        cols[0].caption(f"{formatting.date(row.uploaded_at)} · {documents.human_size(int(row.size_bytes))}")
         with cols[1]:
             lazy_download("Download", _document(int(row.id)), file_name=row.filename, mime="application/pdf",
                           key=f"doc_download_{row.id}")
