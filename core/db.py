@@ -54,6 +54,16 @@ def read_frame(conn: Connection, stmt: sa.Executable, params: dict | None = None
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
+def _duckdb_from_frame(conn: Connection, frame: pd.DataFrame, sql: str) -> None:
+    # DuckDB scans the DataFrame in place under the name `_frame` for the one statement.
+    raw = conn.connection.driver_connection
+    raw.register("_frame", frame)
+    try:
+        raw.execute(sql)
+    finally:
+        raw.unregister("_frame")
+
+
 def stage_frame(conn: Connection, name: str, frame: pd.DataFrame) -> None:
     """Copy a DataFrame into a temporary table `name` (replacing it) for set-based SQL.
 
@@ -61,12 +71,7 @@ def stage_frame(conn: Connection, name: str, frame: pd.DataFrame) -> None:
     become one Python object each.
     """
     if is_duckdb(conn):
-        raw = conn.connection.driver_connection
-        raw.register("_stage_src", frame)
-        try:
-            raw.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM _stage_src')
-        finally:
-            raw.unregister("_stage_src")
+        _duckdb_from_frame(conn, frame, f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM _frame')
         return
     conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}"'))
     cols = ", ".join(f'"{c}" {_pg_type(frame[c])}' for c in frame.columns)
@@ -114,14 +119,10 @@ def append_frame(conn: Connection, name: str, frame: pd.DataFrame) -> None:
     if frame.empty:
         return
     collist = ", ".join(f'"{c}"' for c in frame.columns)
-    raw = conn.connection.driver_connection
     if is_duckdb(conn):
-        raw.register("_append_src", frame)
-        try:
-            raw.execute(f'INSERT INTO "{name}" ({collist}) SELECT {collist} FROM _append_src')
-        finally:
-            raw.unregister("_append_src")
+        _duckdb_from_frame(conn, frame, f'INSERT INTO "{name}" ({collist}) SELECT {collist} FROM _frame')
         return
+    raw = conn.connection.driver_connection
     # Unquoted empty fields are NULL in CSV COPY; callers pass empty text as NULL.
     data = frame.to_csv(index=False, header=False, na_rep="", lineterminator="\n")
     with raw.cursor() as cur:

@@ -19,7 +19,8 @@ from core.filters import date_between, text_search
 from core.jobs import DOCUMENT_RIGHTS, require_document_access
 from core.paging import DEFAULT_PAGE_SIZE, Page, fetch, order_by
 from core.rights import RIGHTS
-from core.schema import clients, invoice_lines, invoices, jobs
+from core.lines import lines_of
+from core.schema import clients, invoices, jobs
 from core.scope import MemberScope, require_member
 
 STATUSES = ("due", "overdue", "paid")
@@ -162,10 +163,5 @@ def get_invoice(scope: MemberScope, conn: Connection, invoice_id: int, *, today:
         raise NotFound("No such invoice.")
     require_document_access(scope, conn, row["job_id"], own_right="invoices")
     invoice = dict(row)
-    invoice["lines"] = db.read_frame(conn, (
-        sa.select(invoice_lines.c.line_no, invoice_lines.c.description, invoice_lines.c.quantity,
-                  invoice_lines.c.unit_price, invoice_lines.c.vat_rate)
-        .where(invoice_lines.c.invoice_id == invoice["id"], invoice_lines.c.client_id == scope.client_id)
-        .order_by(invoice_lines.c.line_no)
-    ))
+    invoice["lines"] = lines_of(scope, conn, "invoices", invoice["id"])
     return invoice

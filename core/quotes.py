@@ -4,11 +4,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from core import db
 from core.errors import NotFound, RightMissing
 from core.jobs import HIDDEN_QUOTE_STATUSES, may_download_documents, require_document_access
 from core.rights import RIGHTS
-from core.schema import clients, jobs, quote_lines, quotes
+from core.lines import lines_of
+from core.schema import clients, jobs, quotes
 from core.scope import MemberScope
 
 
@@ -28,10 +28,5 @@ def get_quote(scope: MemberScope, conn: Connection, quote_id: int) -> dict:
         raise NotFound("No such quote.")
     require_document_access(scope, conn, row["job_id"])
     quote = dict(row)
-    quote["lines"] = db.read_frame(conn, (
-        sa.select(quote_lines.c.line_no, quote_lines.c.description, quote_lines.c.quantity,
-                  quote_lines.c.unit_price, quote_lines.c.vat_rate)
-        .where(quote_lines.c.quote_id == quote["id"], quote_lines.c.client_id == scope.client_id)
-        .order_by(quote_lines.c.line_no)
-    ))
+    quote["lines"] = lines_of(scope, conn, "quotes", quote["id"])
     return quote

@@ -5,7 +5,7 @@ from core import assets, pdf
 from core.errors import PortalError
 from core.formatting import table
 from ui import context
-from ui.member import date_range, lazy_download, site_filter
+from ui.member import date_range, row_pdf_download, site_filter
 from ui.widgets import page_number, pager, plain, show_error
 
 SORTS = {"site": "Site", "name": "Name", "ref": "Ref", "category": "Category", "installed": "Installed on"}
@@ -75,13 +75,7 @@ with engine.connect() as conn:
                     hide_index=True, width="stretch",
                 )
                 pager(records, key="as_rec_page")
-                refs = {int(i): ref for i, ref in zip(records.rows["id"], records.rows["ref"])}
-                pick = st.columns([3, 2])
-                chosen = pick[0].selectbox("Service record", list(refs), format_func=refs.get, key="as_rec_pick")
-                with pick[1]:
-                    lazy_download("Download record", lambda s, c: pdf.service_record_pdf(s, c, chosen),
-                                  file_name=pdf.safe_filename("asset-service-record", refs[chosen]),
-                                  mime="application/pdf", key=f"as_rec_pdf_{chosen}",
-                                  icon=":material/picture_as_pdf:")
+                row_pdf_download(records.rows, choose_label="Service record", button_label="Download record",
+                                 build=pdf.service_record_pdf, file_prefix="asset-service-record", key="as_rec")
     except PortalError as exc:
         show_error(exc)

@@ -5,7 +5,7 @@ from core import invoices, pdf, portal
 from core.errors import PortalError
 from core.formatting import money, number, table
 from ui import context
-from ui.member import date_range, lazy_download
+from ui.member import date_range, row_pdf_download
 from ui.widgets import page_number, pager, plain, show_error
 
 SORTS = {"issued": "Issued", "due": "Due date", "ref": "Ref", "total": "Total"}
@@ -58,10 +58,5 @@ with engine.connect() as conn:
     )
     pager(result, key="inv_page")
 
-    refs = {int(i): ref for i, ref in zip(result.rows["id"], result.rows["ref"])}
-    pick = st.columns([3, 2])
-    chosen = pick[0].selectbox("Invoice", list(refs), format_func=refs.get, key="inv_pdf_pick")
-    with pick[1]:
-        lazy_download("View PDF", lambda s, c: pdf.invoice_pdf(s, c, chosen),
-                      file_name=pdf.safe_filename("invoice", refs[chosen]), mime="application/pdf",
-                      key=f"inv_pdf_{chosen}", icon=":material/picture_as_pdf:")
+    row_pdf_download(result.rows, choose_label="Invoice", button_label="View PDF", build=pdf.invoice_pdf,
+                     file_prefix="invoice", key="inv_pdf")

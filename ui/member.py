@@ -44,6 +44,24 @@ def lazy_download(label: str, build: Callable[[MemberScope, Connection], bytes],
     st.download_button(label, data=data, file_name=file_name, mime=mime, key=key, on_click="ignore", **kwargs)
 
 
+def row_pdf_download(rows, *, choose_label: str, button_label: str, build, file_prefix: str, key: str) -> None:
+    """Choose one row of the shown page by its ref and download that row's PDF, built on click.
+
+    `build(scope, conn, row_id) -> bytes` is the core PDF builder; it checks rights and client.
+    """
+    refs = {int(i): ref for i, ref in zip(rows["id"], rows["ref"])}
+    pick = st.columns([3, 2])
+    chosen = pick[0].selectbox(choose_label, list(refs), format_func=refs.get, key=f"{key}_pick")
+    with pick[1]:
+        lazy_download(button_label, partial(_build_row, build, chosen),
+                      file_name=pdf.safe_filename(file_prefix, refs[chosen]), mime="application/pdf",
+                      key=f"{key}_{chosen}", icon=":material/picture_as_pdf:")
+
+
+def _build_row(build, row_id: int, scope: MemberScope, conn: Connection) -> bytes:
+    return build(scope, conn, row_id)
+
+
 def site_filter(scope: MemberScope, conn: Connection, *, key: str, container=st) -> int | None:
     """Site select box over the member's own client's sites; None for all sites."""
     # Not None as the "all" option: a select box shows None as an empty placeholder.
