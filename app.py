@@ -33,6 +33,7 @@ sender.start()  # once per process: delivers the outbox in the background
 
 with engine.connect() as conn:
     brand = portal.branding(conn)
+context.set_brand(brand)
 branding.apply(brand)
 
 was_authenticated = st.session_state.get("authentication_status") is True

@@ -2,7 +2,7 @@
 import altair as alt
 import streamlit as st
 
-from core import home, portal
+from core import home
 from ui import context
 from ui.widgets import plain
 
@@ -15,7 +15,7 @@ st.caption(plain(scope.client_name))
 with engine.connect() as conn:
     figures = home.figures(scope, conn)
     charts = home.charts(scope, conn)
-    color = portal.branding(conn).primary_color
+color = context.brand().primary_color
 
 if not figures and not charts:
     st.info("Your login has no sections with figures yet. Ask your contact at the business for access.")

@@ -1,7 +1,7 @@
 """Member page: Invoices — Due / Overdue / Paid with totals per status, View PDF per invoice."""
 import streamlit as st
 
-from core import invoices, pdf, portal
+from core import invoices, pdf
 from core.errors import PortalError
 from core.formatting import money, number, table
 from ui import context
@@ -16,8 +16,8 @@ engine = context.engine()
 st.title("Invoices")
 st.caption(plain(scope.client_name))
 
+currency = context.brand().currency
 with engine.connect() as conn:
-    currency = portal.branding(conn).currency
     top = st.columns([2, 3, 3])
     status = top[0].selectbox("Status", ["", *invoices.STATUSES], key="inv_status",
                               format_func=lambda s: invoices.STATUS_LABELS.get(s, "All statuses"))

@@ -1,7 +1,7 @@
 """Staff: search and page through clients; open one to manage its portal members."""
 import streamlit as st
 
-from core import clients, portal
+from core import clients
 from core.errors import PortalError
 from ui import context, members
 from ui.widgets import page_number, pager, plain, show_error
@@ -32,10 +32,10 @@ client_id = st.selectbox("Open client", [None, *names], key="open_client",
 if client_id is None or client_id not in names:
     st.stop()
 
+setup_completed = context.brand().setup_completed
 try:
     with engine.connect() as conn:
         client = clients.get_client(scope, conn, client_id)
-        setup_completed = portal.branding(conn).setup_completed
 except PortalError as exc:
     show_error(exc)
     st.stop()

@@ -9,8 +9,8 @@ from ui.widgets import show_error
 scope = context.staff_scope()
 engine = context.engine()
 
+brand = context.brand()
 with engine.connect() as conn:
-    brand = portal.branding(conn)
     staff = portal.staff_accounts(scope, conn)
 
 st.title("Portal setup")

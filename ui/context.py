@@ -7,6 +7,7 @@ from sqlalchemy.engine import Engine
 from core import demo, schema
 from core import settings as settings_core
 from core.db import make_engine
+from core.portal import Branding
 from core.scope import MemberScope, Scope, StaffScope
 
 SCOPE_KEY = "portal_scope"
@@ -38,6 +39,19 @@ def engine() -> Engine:
     cfg = settings()
     _prepared(cfg.db_url, cfg.demo)
     return _engine_for(cfg.db_url)
+
+
+BRAND_KEY = "portal_brand"
+
+
+def set_brand(brand: Branding) -> None:
+    """Remember the branding app.py read for this run, so pages need not read it again."""
+    st.session_state[BRAND_KEY] = brand
+
+
+def brand() -> Branding:
+    """The portal's branding as read at the start of this run."""
+    return st.session_state[BRAND_KEY]
 
 
 def set_scope(scope: Scope | None) -> None:
