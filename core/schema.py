@@ -266,23 +266,16 @@ documents = Table(
     Column("storage_key", String(80), nullable=False, unique=True),
     Column("size_bytes", Integer, nullable=False),
     Column("visible", Boolean, nullable=False, default=False),
-    # No FK to accounts (as in work_requests/audit_log): on DuckDB, a row referenced by a foreign
-    # key can no longer be updated when the update touches an indexed column, and accounts' CHECK
-    # on client_id makes every update of an account do so (login bookkeeping would fail).
-    Column("uploaded_by", Integer),
+    Column("uploaded_by", Integer),  # no FK, as in work_requests/audit_log: outlives the account
     Column("uploaded_at", DateTime, nullable=False),
 )
-# Not on `visible`: DuckDB rewrites an update of an indexed column as delete + insert, which its
-# foreign-key check refuses while document_restrictions rows point at the document.
 Index("ix_documents_client_uploaded", documents.c.client_id, documents.c.uploaded_at)
 
 document_restrictions = Table(
     "document_restrictions", metadata,
     Column("document_id", Integer, ForeignKey("documents.id"), primary_key=True, autoincrement=False),
-    # No FK to accounts: DuckDB cannot delete a member and its restrictions in one transaction
-    # with one (FK limitation), nor update a referenced account (see documents.uploaded_by);
-    # core.members.delete_member removes them together.
-    Column("account_id", Integer, primary_key=True, autoincrement=False),
+    # core.members.delete_member removes a member's restrictions before the member.
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True, autoincrement=False),
     _client(),
 )
 
@@ -310,9 +303,8 @@ Index("ix_work_requests_status", work_requests.c.status, work_requests.c.created
 tokens = Table(
     "tokens", metadata,
     _id("tokens"),
-    # No FK: DuckDB refuses updates of an accounts row that tokens reference (its FK limitation);
-    # core.members.delete_member removes an account's tokens in the same transaction.
-    Column("account_id", Integer, nullable=False),
+    # core.members.delete_member removes an account's tokens before the account.
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
     Column("purpose", String(10), nullable=False),  # invite | reset
     Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex; never the token
     Column("created_at", DateTime, nullable=False),
