@@ -44,16 +44,22 @@ authenticator = stauth.Authenticate(
     cookie_expiry_days=cfg.cookie_expiry_days, auto_hash=False,
     login_sleep_time=0,  # cookies are read server-side (st.context.cookies): no need to wait
 )
+# The cookie component is drawn where it is called and only on some runs (set, delete); calls go
+# into this fixed slot so that the page below it keeps its place from one run to the next (a
+# shifted page shows stale copies of its elements until the run ends).
+cookie_slot = st.container()
 if st.session_state.get("authentication_status") is False:
     # A failure is reported once, on the run whose form submit failed.
     st.session_state["authentication_status"] = None
 
 # Re-authentication from the remember-me cookie (no form rendered here).
 try:
-    authenticator.login(location="unrendered")
+    with cookie_slot:
+        authenticator.login(location="unrendered")
 except LoginError:
     # The cookie names an account that is gone or inactive: forget the cookie.
-    authenticator.cookie_controller.delete_cookie()
+    with cookie_slot:
+        authenticator.cookie_controller.delete_cookie()
 
 
 def _cookie_issued_at() -> dt.datetime | None:
@@ -65,7 +71,8 @@ def _cookie_issued_at() -> dt.datetime | None:
 
 
 def _end_browser_session(message: str) -> None:
-    authenticator.logout(location="unrendered")
+    with cookie_slot:
+        authenticator.logout(location="unrendered")
     for key in ("auth_at", "_set_cookie"):
         st.session_state.pop(key, None)
     st.session_state["session_message"] = message
@@ -84,7 +91,8 @@ if st.session_state.get("authentication_status"):
     elif st.session_state.pop("_set_cookie", False):
         # Set the remember-me cookie again on the first run after login, where it is not
         # cut short by the rerun that rebuilt the navigation.
-        authenticator.cookie_controller.set_cookie()
+        with cookie_slot:
+            authenticator.cookie_controller.set_cookie()
 context.set_scope(scope)
 
 
@@ -92,7 +100,9 @@ def login_page() -> None:
     """The login form, with the portal's branding (and the demo logins in demo mode)."""
     logins = [(email, demo.DEMO_PASSWORD) for email, *_ in demo.DEMO_LOGINS] if cfg.demo else None
     branding.login_header(brand, demo=cfg.demo, demo_logins=logins)
-    if message := st.session_state.pop("session_message", None):
+    # Kept until the next login: deleting the cookie reruns the app, and a message shown only on
+    # the first of those runs would vanish (and shift the form) before anyone could read it.
+    if message := st.session_state.get("session_message"):
         st.info(message)
     st.page_link(forgot_password, label="Forgot password?", icon=":material/lock_reset:")
     try:
@@ -101,6 +111,7 @@ def login_page() -> None:
         st.error(str(exc))
     status = st.session_state.get("authentication_status")
     if status:
+        st.session_state.pop("session_message", None)
         with engine.begin() as conn:
             st.session_state["auth_at"] = accounts.record_login_success(conn, st.session_state["username"])
         st.session_state["_set_cookie"] = True

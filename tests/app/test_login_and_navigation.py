@@ -112,3 +112,19 @@ def test_session_from_before_an_end_sessions_is_refused(portal_env, world):
     at.run()
     assert registered_pages(at) == PUBLIC_PAGES
     assert any("session has ended" in i.value for i in at.info)
+
+
+def test_session_message_stays_until_the_next_login(portal_env, world):
+    at = app_as("invoices@a.example")
+    with world.engine.begin() as conn:
+        conn.execute(accounts.update().where(accounts.c.email == "invoices@a.example").values(active=False))
+    at.run()
+    at.run()  # deleting the cookie reruns the app: the reason must still be there
+    assert any("session has ended" in i.value for i in at.info)
+    with world.engine.begin() as conn:
+        conn.execute(accounts.update().where(accounts.c.email == "invoices@a.example").values(active=True))
+    login_with_form(at, "invoices@a.example", PASSWORD)
+    at.run()
+    assert "Home" in registered_pages(at)
+    at.button(key="portal_logout").click().run()
+    assert not any("session has ended" in i.value for i in at.info)

@@ -159,10 +159,34 @@ def login(page, portal_url: str, email: str, password: str, *, goto: bool = True
         page.get_by_role("button", name="Log in").click()
         try:
             page.get_by_role("button", name="Log out").wait_for(timeout=8_000 if attempt < 2 else 20_000)
-            return
         except Exception:
             if page.get_by_text("Email or password is incorrect.").count() or attempt == 2:
                 raise
+            continue
+        # The cookie component reports the remember-me cookie it set, which reruns the app once
+        # more; a click in that instant (a menu link, an option) can be lost, so tests wait it out.
+        remember_me_cookie(page.context)
+        settle(page)
+        return
+
+
+def remember_me_cookie(context, timeout: float = 15) -> dict:
+    """The portal's remember-me cookie in this browser, once the app has set it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for cookie in context.cookies():
+            if cookie["name"] == "portal_auth":
+                return cookie
+        time.sleep(0.2)
+    raise AssertionError("the remember-me cookie was never set")
+
+
+def login_form_shown(page) -> None:
+    """Wait for the login form and check, once the run has finished, that there is exactly one."""
+    page.get_by_role("button", name="Log in").first.wait_for()
+    wait_idle(page)
+    assert page.get_by_role("button", name="Log in").count() == 1
+    assert page.get_by_role("button", name="Log out").count() == 0
 
 
 def nav_links(page) -> list[str]:

@@ -1,6 +1,6 @@
 """A real browser logs in as a demo member, sees its home page and logs out."""
 from core.demo import DEMO_PASSWORD
-from tests.e2e.conftest import login, nav_links, settle
+from tests.e2e.conftest import login, login_form_shown, nav_links, settle
 
 
 def test_demo_member_logs_in_sees_home_and_logs_out(portal, page):
@@ -9,7 +9,7 @@ def test_demo_member_logs_in_sees_home_and_logs_out(portal, page):
     assert nav_links(page) == ["Home", "Invoices", "Account"]
 
     page.get_by_role("button", name="Log out").click()
-    page.get_by_role("button", name="Log in").wait_for()
+    login_form_shown(page)
     assert page.get_by_label("Email").is_visible()
 
 
