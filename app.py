@@ -157,6 +157,12 @@ else:
         st.text(scope.name)
         authenticator.logout("Log out", location="sidebar", key="portal_logout", callback=_on_logout)
     branding.footer(brand)
+    if st.query_params.get("token"):
+        # A set-password link (invitation or reset) opened in a browser that is logged in: that
+        # page belongs to the logged-out navigation, so say what to do instead of ignoring it.
+        st.info(f"You opened a link to set a password, but this browser is logged in as "
+                f"{plain(scope.email)}. Log out, then open the link from the e-mail again.",
+                icon=":material/key:")
     if not st.session_state.get("authentication_status"):
         st.rerun()  # logged out just now
 

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from core.schema import accounts, audit_log
 from tests.app.helpers import anonymous_app, app_as, login_with_form, registered_pages
 from tests.factory import PASSWORD, STAFF, add_member
+from ui.widgets import plain
 
 MEMBER_URLS = {"asset_services": "Assets", "completed_jobs": "Completed jobs", "invoices": "Invoices",
                "work_requests": "Work requests", "documents": "Documents", "job_status": "Job status"}
@@ -112,6 +113,16 @@ def test_session_from_before_an_end_sessions_is_refused(portal_env, world):
     at.run()
     assert registered_pages(at) == PUBLIC_PAGES
     assert any("session has ended" in i.value for i in at.info)
+
+
+def test_set_password_link_opened_while_logged_in_says_to_log_out_first(portal_env, world):
+    at = app_as("invoices@a.example")
+    assert not any("link to set a password" in i.value for i in at.info)
+    at.query_params["token"] = "a-token-from-an-e-mail"
+    at.run()
+    assert not at.exception
+    notice = [i.value for i in at.info if "link to set a password" in i.value]
+    assert notice and plain("invoices@a.example") in notice[0] and "Log out" in notice[0]
 
 
 def test_session_message_stays_until_the_next_login(portal_env, world):
