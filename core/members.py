@@ -16,6 +16,7 @@ from core import accounts as accounts_core
 from core import audit, passwords, portal
 from core.db import utcnow
 from core.errors import NotFound, PortalError, ValidationError
+from core.filters import text_search
 from core.paging import DEFAULT_PAGE_SIZE, Page, fetch
 from core.rights import NOTIFICATIONS, NOTIFY_COLUMNS, RIGHT_COLUMNS, RIGHTS, notifications_from_row, rights_from_row
 from core.schema import accounts, clients, document_restrictions, tokens
@@ -67,13 +68,19 @@ def _labels(keys: Iterable[str], labels: dict[str, str]) -> str:
     return ", ".join(label for key, label in labels.items() if key in chosen)
 
 
-def list_members(scope: StaffScope, conn: Connection, client_id: int, *, page: int = 1,
+def list_members(scope: StaffScope, conn: Connection, client_id: int, *, search: str = "", page: int = 1,
                  page_size: int = DEFAULT_PAGE_SIZE) -> Page:
-    """One page of a client's members with rights, notifications, status and last login, by name."""
+    """One page of a client's members with rights, notifications, status and last login, by name.
+
+    `search` keeps the members whose first name, last name or login email contains it.
+    """
     require_staff(scope)
     _client_row(conn, client_id)
     query = (
-        sa.select(accounts).where(accounts.c.client_id == client_id, accounts.c.role == "member")
+        sa.select(accounts).where(
+            accounts.c.client_id == client_id, accounts.c.role == "member",
+            text_search([accounts.c.first_name, accounts.c.last_name, accounts.c.email], search),
+        )
         .order_by(accounts.c.last_name, accounts.c.first_name, accounts.c.id)
     )
     raw = fetch(conn, query, page=page, page_size=page_size)

@@ -85,10 +85,13 @@ def create_form(scope: StaffScope, engine: Engine, client_id: int, *, setup_comp
 
 def member_list(scope: StaffScope, engine: Engine, client_id: int):
     """The client's members as a table; returns the page of rows shown."""
+    search = st.text_input("Search members by name or login email", key=f"members_search_{client_id}")
     with engine.connect() as conn:
-        result = members.list_members(scope, conn, client_id, page=page_number(f"members_page_{client_id}"))
+        result = members.list_members(scope, conn, client_id, search=search,
+                                      page=page_number(f"members_page_{client_id}"))
     if result.total == 0:
-        st.info("This client has no portal members yet.")
+        st.info("No portal member of this client matches this search." if search.strip()
+                else "This client has no portal members yet.")
         return result
     st.dataframe(
         result.rows.drop(columns=["id"]), hide_index=True,
@@ -181,7 +184,10 @@ def member_sections() -> list[tuple[str, Section]]:
 
 
 def member_panel(scope: StaffScope, engine: Engine, client_id: int, rows) -> None:
-    """Pick one member of the list shown and manage it (edit, access, sessions, delete, …)."""
+    """Pick one member of the list shown and manage it (edit, access, sessions, delete, …).
+
+    The list is searched and paged on the server, so every member can be reached from here.
+    """
     if rows.empty:
         return
     labels = {int(r.id): f"{r.name} <{r.login_email}>" for r in rows.itertuples()}

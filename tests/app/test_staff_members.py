@@ -165,3 +165,16 @@ def test_names_typed_by_staff_are_not_rendered_as_markdown(portal_env, world):
     at = _fill(_open_client(world), first="[click](http://evil.example)", last="*Bold*")
     [message] = [s.value for s in at.success]
     assert "\\[click\\]\\(http" in message and "\\*Bold\\*" in message
+
+
+def test_member_search_narrows_the_list_and_the_manage_member_choices(portal_env, world):
+    at = _open_client(world)
+    at.text_input(key=f"members_search_{world.client_ids['A']}").input("INVOICES@").run()
+    assert not at.exception
+    assert list(at.dataframe[1].value["login_email"]) == ["invoices@a.example"]
+    picker = at.selectbox(key=f"open_member_{world.client_ids['A']}")
+    assert picker.options == ["Choose a member…", "Test Member <invoices@a.example>"]
+
+    at.text_input(key=f"members_search_{world.client_ids['A']}").input("all@b.example").run()
+    assert len(at.dataframe) == 1  # only the client list: another client's member is not found
+    assert any("matches this search" in i.value for i in at.info)

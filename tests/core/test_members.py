@@ -113,6 +113,29 @@ def test_list_shows_only_that_clients_members_with_status(world, staff):
     assert set(rows["status"]) == {"Active"}
 
 
+def test_member_search_matches_name_or_email_within_the_client_only(world, staff):
+    a = world.client_ids["A"]
+    with world.engine.begin() as conn:
+        members.update_member(staff, conn, a, world.account_ids["none@a.example"], first_name="Zoë",
+                              last_name="O'Brien_%", email="none@a.example", job_title="Tester",
+                              rights=(), notifications=())
+
+    def found(search: str, client: str = "A") -> set[str]:
+        with world.engine.connect() as conn:
+            page = members.list_members(staff, conn, world.client_ids[client], search=search)
+        assert page.total == len(page.rows)
+        return set(page.rows["login_email"])
+
+    assert found("INVOICES@") == {"invoices@a.example"}
+    assert found("zoë") == {"none@a.example"}
+    assert found("brien_%") == {"none@a.example"}  # LIKE wildcards are taken literally
+    assert found("_%") == {"none@a.example"}
+    assert found("all@") == {"all@a.example"}
+    assert found("all@b") == set()  # another client's member is never found here
+    assert found("all@", "B") == {"all@b.example"}
+    assert found("   ") == {"all@a.example", "invoices@a.example", "none@a.example"}
+
+
 def test_another_clients_member_id_is_not_found_through_this_client(world, staff):
     b_member = world.account_ids["all@b.example"]
     a = world.client_ids["A"]
