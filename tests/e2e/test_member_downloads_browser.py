@@ -9,14 +9,13 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pypdf import PdfReader
 
 from core import demo, jobs, pdf, schema
 from core import scope as scope_core
 from core.db import make_engine
 from core.schema import invoices
-from tests.e2e.conftest import wait_idle
+from tests.e2e.conftest import login, wait_idle
 
 MEMBER = "all.rights@client-a.example"
 
@@ -33,23 +32,11 @@ def mirror(tmp_path_factory):
     engine.dispose()
 
 
-def _login(page, url: str) -> None:
-    """Log in through the real form once the login page's script has finished running."""
-    # Generous waits: the machine running the suite may be busy; nothing here asserts on time.
+@pytest.fixture
+def page(page):
+    """The browser page with generous waits: the machine running the suite may be busy."""
     page.set_default_timeout(60_000)
-    for attempt in range(2):
-        page.goto(url)
-        page.get_by_label("Email", exact=True).wait_for()
-        wait_idle(page)
-        page.get_by_label("Email", exact=True).fill(MEMBER)
-        page.get_by_label("Password", exact=True).fill(demo.DEMO_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        try:
-            page.get_by_role("button", name="Log out").wait_for(timeout=30_000)
-            return
-        except PlaywrightTimeout:
-            if attempt:
-                raise
+    return page
 
 
 def _open(page, title: str) -> None:
@@ -63,7 +50,7 @@ def _pdf_text(data: bytes) -> str:
 
 def test_member_downloads_invoice_pdf_that_core_would_build(mirror, portal, page):
     engine, scope = mirror
-    _login(page, portal.url)
+    login(page, portal.url, MEMBER, demo.DEMO_PASSWORD)
     _open(page, "Invoices")
     picker = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Invoice", exact=True))
     picker.wait_for()
@@ -85,7 +72,7 @@ def test_member_downloads_invoice_pdf_that_core_would_build(mirror, portal, page
 
 def test_member_exports_job_status_csv_equal_to_the_filtered_list(mirror, portal, page):
     engine, scope = mirror
-    _login(page, portal.url)
+    login(page, portal.url, MEMBER, demo.DEMO_PASSWORD)
     _open(page, "Job status")
     page.get_by_text(re.compile(r"Rows 1–50 of [\d,]+")).wait_for()
     shown_total = int(re.search(r"of ([\d,]+) ·", page.get_by_text(re.compile(r"Rows 1–50 of")).inner_text())
